@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0
+# PMM top level.  `make check` runs every test, `make run` the demo; both
+# install their own dependencies first (Debian packages, as root).
+
+KVER ?= $(shell tests/vm/kver 2>/dev/null)
+KDIR ?= /lib/modules/$(KVER)/build
+# checkpatch.pl and kernel-doc come from Debian's linux-source-6.1 tarball.
+KSRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
+KSCRIPTS := build/linux-source/scripts
+
+export KVER KDIR
+
+.PHONY: all deps kernel test-modules check check-host check-vm lint run shell clean
+
+all: kernel test-modules
+
+deps:
+	@scripts/install-deps
+
+kernel: deps
+	$(MAKE) -C kernel KDIR=$(KDIR) modules
+
+test-modules: deps
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/splat modules
+
+$(KSCRIPTS)/checkpatch.pl: | deps
+	mkdir -p build/linux-source
+	tar -xJf $(KSRC_TAR) -C build/linux-source --strip-components=1 \
+		--wildcards 'linux-source-*/scripts'
+	touch $@
+
+lint: kernel $(KSCRIPTS)/checkpatch.pl
+	$(KSCRIPTS)/checkpatch.pl --strict --no-tree --terse --show-types \
+		-f kernel/*.c kernel/*.h
+	$(MAKE) -C kernel KDIR=$(KDIR) check
+
+check: all $(KSCRIPTS)/checkpatch.pl
+	tests/run-all
+
+check-host: all $(KSCRIPTS)/checkpatch.pl
+	tests/run-all host
+
+check-vm: all
+	tests/run-all vm
+
+run: all
+	tests/vm/run --cmd 'bash $(CURDIR)/examples/demo.sh'
+
+shell: all
+	tests/vm/run --shell
+
+clean:
+	-$(MAKE) -C kernel KDIR=$(KDIR) clean
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/splat clean
+	rm -rf build

@@ -1,0 +1,36 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Kernel code quality gates: checkpatch --strict, sparse (C=2) with W=1,
+# and kernel-doc, all of which must be silent.
+
+load ../helpers/common
+
+KSCRIPTS=$PMM_PROJECT/build/linux-source/scripts
+
+setup_file() {
+	[ -x "$PMM_PROJECT/build/linux-source/scripts/checkpatch.pl" ] ||
+		make -C "$PMM_PROJECT" build/linux-source/scripts/checkpatch.pl >&2
+}
+
+kernel_sources() {
+	find "$PMM_PROJECT/kernel" -name '*.[ch]' ! -name '*.mod.c' | sort
+}
+
+@test "checkpatch --strict --no-tree is clean" {
+	run -0 "$KSCRIPTS/checkpatch.pl" --strict --no-tree --terse --show-types \
+		--no-summary -f $(kernel_sources)
+	assert_output ""
+}
+
+@test "sparse (C=2) and W=1 report nothing" {
+	run -0 make -s -C "$PMM_PROJECT/kernel" check
+	refute_output --regexp 'warning:|error:'
+}
+
+@test "kernel-doc is complete and well-formed" {
+	run -0 "$KSCRIPTS/kernel-doc" -v -none -Werror $(kernel_sources)
+	refute_output --regexp '[Ww]arning|[Ee]rror'
+	# It did look at our documented functions (-v lists each).
+	assert_output --partial 'Scanning doc for function'
+
+}
