@@ -2,16 +2,169 @@
 /*
  * PMM - physical memory manager: internal interfaces shared by the module's
  * translation units.
+ *
+ * Lock hierarchy, outermost first:
+ *   configfs subsystem mutex (pmm_subsys.su_mutex): the tree (mkdir/rmdir);
+ *   pmm_buffer.lock: every attribute of one buffer and its enable state;
+ *   pmm_mem.lock: opens, maps and the dead flag of one allocation.
+ * configfs_depend_item_unlocked() is called before pmm_buffer.lock is taken.
  */
 #ifndef _PMM_H
 #define _PMM_H
 
+#include <linux/cdev.h>
 #include <linux/configfs.h>
 #include <linux/device.h>
+#include <linux/genalloc.h>
+#include <linux/ioport.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+
+/* Longest pool or buffer name; also the longest /dev/pmm/ node name. */
+#define PMM_NAME_MAX	64
+
+/**
+ * enum pmm_backend - where a pool's memory comes from
+ * @PMM_BACKEND_CARVEOUT: a physical range the kernel was told not to use
+ *	(memmap=, reserved-memory), claimed with request_mem_region()
+ * @PMM_BACKEND_CONTIG: a range taken from the page allocator at load with
+ *	alloc_contig_range(); it has struct pages
+ */
+enum pmm_backend {
+	PMM_BACKEND_CARVEOUT,
+	PMM_BACKEND_CONTIG,
+};
+
+/**
+ * enum pmm_cache - CPU cacheability of a buffer's mappings
+ * @PMM_CACHE_CACHED: write-back
+ * @PMM_CACHE_WRITECOMBINE: uncached, writes combined (the default)
+ * @PMM_CACHE_UNCACHED: strongly uncached
+ */
+enum pmm_cache {
+	PMM_CACHE_CACHED,
+	PMM_CACHE_WRITECOMBINE,
+	PMM_CACHE_UNCACHED,
+};
+
+/**
+ * struct pmm_pool - one memory type, reserved at module load
+ * @node: entry in the list of pools, in module parameter order
+ * @name: the memory type's name (pools/NAME, a buffer's memtype)
+ * @backend: carveout or contig
+ * @base: physical address of the first byte
+ * @size: bytes
+ * @gen: sub-allocator over [@base, @base + @size)
+ * @res: the claimed region (carveout only)
+ * @res_name: "pmm:NAME", the name /proc/iomem shows for @res
+ * @nr_buffers: live allocations from this pool
+ * @group: the read-only configfs view pools/NAME
+ */
+struct pmm_pool {
+	struct list_head node;
+	char name[PMM_NAME_MAX + 1];
+	enum pmm_backend backend;
+	phys_addr_t base;
+	u64 size;
+	struct gen_pool *gen;
+	struct resource *res;
+	char res_name[PMM_NAME_MAX + 5];
+	atomic_t nr_buffers;
+	struct config_group group;
+};
+
+/**
+ * struct pmm_mem - the memory of one enabled buffer and its device node
+ * @dev: /dev/pmm/NAME; its release returns the memory to the pool, so the
+ *	memory lives as long as the node, any open file or any mapping
+ * @cdev: the character device, parented to @dev
+ * @pool: where the memory came from
+ * @phys: physical address
+ * @size: bytes, a multiple of PAGE_SIZE
+ * @cache: cacheability of every mapping of it
+ * @vaddr: kernel view with the same cacheability (NULL if @iomem is used)
+ * @iomem: kernel view of uncached carveout memory
+ * @uid: owner of the node
+ * @gid: group of the node
+ * @mode: permissions of the node
+ * @lock: protects @opens, @maps and @dead
+ * @opens: open files (a mapping keeps its file open)
+ * @maps: live VMAs
+ * @dead: the buffer was disabled; new opens fail
+ * @name: copy of the buffer name, for the log after rmdir
+ */
+struct pmm_mem {
+	struct device dev;
+	struct cdev cdev;
+	struct pmm_pool *pool;
+	phys_addr_t phys;
+	size_t size;
+	enum pmm_cache cache;
+	void *vaddr;
+	void __iomem *iomem;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	struct mutex lock;	/* opens, maps, dead; inside pmm_buffer.lock */
+	unsigned int opens;
+	unsigned int maps;
+	bool dead;
+	char name[PMM_NAME_MAX + 1];
+};
+
+/**
+ * struct pmm_buffer - a buffer declared in configfs (buffers/NAME)
+ * @group: the configfs directory
+ * @lock: protects every field below and serialises enable/disable
+ * @size: requested size in bytes, rounded up to PAGE_SIZE; 0 = unset
+ * @align: alignment of the physical address, a power of two >= PAGE_SIZE
+ * @boundary: 0, or a power of two the buffer must not cross
+ * @pool: memory type, NULL if the module has no pools
+ * @cache: cacheability
+ * @uid: owner of /dev/pmm/NAME
+ * @gid: group of /dev/pmm/NAME
+ * @mode: permissions of /dev/pmm/NAME
+ * @mem: the allocation while enabled, NULL while disabled
+ */
+struct pmm_buffer {
+	struct config_group group;
+	struct mutex lock;	/* everything below; enable/disable */
+	u64 size;
+	u64 align;
+	u64 boundary;
+	struct pmm_pool *pool;
+	enum pmm_cache cache;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	struct pmm_mem *mem;
+};
 
 extern struct class pmm_class;
+extern struct list_head pmm_pools;
+
+int pmm_pools_init(const char *spec);
+void pmm_pools_exit(void);
+struct pmm_pool *pmm_pool_find(const char *name);
+struct pmm_pool *pmm_pool_first(void);
+u64 pmm_pool_largest_free(struct pmm_pool *pool);
+phys_addr_t pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align,
+			   u64 boundary);
+void pmm_pool_free(struct pmm_pool *pool, phys_addr_t phys, u64 size);
+void pmm_pools_add_groups(struct config_group *parent);
+
+bool pmm_name_valid(const char *name);
+int pmm_parse_size(const char *s, u64 *out);
+const char *pmm_cache_name(enum pmm_cache cache);
 
 int pmm_configfs_init(void);
 void pmm_configfs_exit(void);
+
+int pmm_cdev_init(void);
+void pmm_cdev_exit(void);
+struct pmm_mem *pmm_mem_create(struct pmm_buffer *buf, const char *name);
+int pmm_mem_destroy(struct pmm_mem *mem);
 
 #endif /* _PMM_H */

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PMM buffer memory and its device node /dev/pmm/NAME: allocation, kernel
+ * mapping with the buffer's cacheability, zeroing, open/mmap/read/write.
+ *
+ * Lifetime: struct pmm_mem embeds the node's struct device, and the
+ * device's release is what returns the memory to its pool.  The enabled
+ * buffer, every open file and (through its file) every mapping hold a
+ * reference, so memory never goes back while anything can still reach it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/io.h>
+#include <linux/kdev_t.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#ifdef CONFIG_X86
+#include <asm/set_memory.h>
+#endif
+
+#include "pmm.h"
+
+#define PMM_MINORS	4096
+
+static dev_t pmm_devt;
+static DEFINE_IDA(pmm_minors);
+
+static inline struct pmm_mem *to_pmm_mem(struct device *dev)
+{
+	return container_of(dev, struct pmm_mem, dev);
+}
+
+/*
+ * x86 PAT tracks the memory type of RAM pages through the linear map: a
+ * user mapping with another type would silently fall back to write-back.
+ * So contig (RAM) memory gets its linear map changed for as long as the
+ * buffer lives; carveouts are not in the linear map.
+ */
+static int pmm_mem_set_linear_cache(struct pmm_mem *mem, enum pmm_cache cache)
+{
+#ifdef CONFIG_X86
+	unsigned long addr = (unsigned long)mem->vaddr;
+	int pages = mem->size >> PAGE_SHIFT;
+
+	switch (cache) {
+	case PMM_CACHE_WRITECOMBINE:
+		return set_memory_wc(addr, pages);
+	case PMM_CACHE_UNCACHED:
+		return set_memory_uc(addr, pages);
+	case PMM_CACHE_CACHED:
+		return set_memory_wb(addr, pages);
+	}
+#endif
+	return 0;
+}
+
+static int pmm_mem_map_kernel(struct pmm_mem *mem)
+{
+	if (mem->pool->backend == PMM_BACKEND_CONTIG) {
+		mem->vaddr = phys_to_virt(mem->phys);
+		if (mem->cache == PMM_CACHE_CACHED)
+			return 0;
+		return pmm_mem_set_linear_cache(mem, mem->cache);
+	}
+
+	switch (mem->cache) {
+	case PMM_CACHE_CACHED:
+		mem->vaddr = memremap(mem->phys, mem->size, MEMREMAP_WB);
+		break;
+	case PMM_CACHE_WRITECOMBINE:
+		mem->vaddr = memremap(mem->phys, mem->size, MEMREMAP_WC);
+		break;
+	case PMM_CACHE_UNCACHED:
+		/* memremap() has no uncached type; only ioremap() does. */
+		mem->iomem = ioremap(mem->phys, mem->size);
+		return mem->iomem ? 0 : -ENOMEM;
+	}
+	return mem->vaddr ? 0 : -ENOMEM;
+}
+
+static void pmm_mem_unmap_kernel(struct pmm_mem *mem)
+{
+	if (mem->pool->backend == PMM_BACKEND_CONTIG) {
+		if (mem->cache != PMM_CACHE_CACHED)
+			pmm_mem_set_linear_cache(mem, PMM_CACHE_CACHED);
+	} else if (mem->iomem) {
+		iounmap(mem->iomem);
+	} else {
+		memunmap(mem->vaddr);
+	}
+}
+
+static void pmm_mem_zero(struct pmm_mem *mem)
+{
+	if (mem->iomem)
+		memset_io(mem->iomem, 0, mem->size);
+	else
+		memset(mem->vaddr, 0, mem->size);
+	/* Drain write-combining buffers before anyone else can look. */
+	wmb();
+}
+
+static void pmm_mem_release(struct device *dev)
+{
+	struct pmm_mem *mem = to_pmm_mem(dev);
+
+	pmm_mem_unmap_kernel(mem);
+	pmm_pool_free(mem->pool, mem->phys, mem->size);
+	ida_free(&pmm_minors, MINOR(dev->devt));
+	mutex_destroy(&mem->lock);
+	kfree(mem);
+}
+
+#ifdef PMM_DEVNODE_CONST
+static char *pmm_mem_devnode(const struct device *dev, umode_t *mode,
+			     kuid_t *uid, kgid_t *gid)
+#else
+static char *pmm_mem_devnode(struct device *dev, umode_t *mode,
+			     kuid_t *uid, kgid_t *gid)
+#endif
+{
+	const struct pmm_mem *mem = container_of(dev, struct pmm_mem, dev);
+
+	/* Owner and mode of the devtmpfs node; the class gives the name. */
+	if (mode)
+		*mode = mem->mode;
+	if (uid)
+		*uid = mem->uid;
+	if (gid)
+		*gid = mem->gid;
+	return NULL;
+}
+
+#ifdef PMM_UEVENT_CONST
+static int pmm_mem_uevent(const struct device *dev, struct kobj_uevent_env *env)
+#else
+static int pmm_mem_uevent(struct device *dev, struct kobj_uevent_env *env)
+#endif
+{
+	const struct pmm_mem *mem = container_of(dev, struct pmm_mem, dev);
+
+	return add_uevent_var(env, "PMM_NAME=%s", mem->name) ?:
+	       add_uevent_var(env, "PMM_SIZE=%zu", mem->size) ?:
+	       add_uevent_var(env, "PMM_MEMTYPE=%s", mem->pool->name) ?:
+	       add_uevent_var(env, "PMM_CACHE=%s", pmm_cache_name(mem->cache));
+}
+
+static const struct device_type pmm_mem_type = {
+	.name = "pmm_buffer",
+	.devnode = pmm_mem_devnode,
+	.uevent = pmm_mem_uevent,
+};
+
+static int pmm_open(struct inode *inode, struct file *file)
+{
+	struct pmm_mem *mem = container_of(inode->i_cdev, struct pmm_mem, cdev);
+	int ret = 0;
+
+	mutex_lock(&mem->lock);
+	if (mem->dead) {
+		ret = -ENODEV;
+	} else {
+		mem->opens++;
+		get_device(&mem->dev);
+		file->private_data = mem;
+	}
+	mutex_unlock(&mem->lock);
+	return ret;
+}
+
+static int pmm_release(struct inode *inode, struct file *file)
+{
+	struct pmm_mem *mem = file->private_data;
+
+	mutex_lock(&mem->lock);
+	mem->opens--;
+	mutex_unlock(&mem->lock);
+	put_device(&mem->dev);
+	return 0;
+}
+
+static void pmm_vm_open(struct vm_area_struct *vma)
+{
+	struct pmm_mem *mem = vma->vm_private_data;
+
+	mutex_lock(&mem->lock);
+	mem->maps++;
+	mutex_unlock(&mem->lock);
+}
+
+static void pmm_vm_close(struct vm_area_struct *vma)
+{
+	struct pmm_mem *mem = vma->vm_private_data;
+
+	mutex_lock(&mem->lock);
+	mem->maps--;
+	mutex_unlock(&mem->lock);
+}
+
+static const struct vm_operations_struct pmm_vm_ops = {
+	.open = pmm_vm_open,
+	.close = pmm_vm_close,
+};
+
+static pgprot_t pmm_pgprot(enum pmm_cache cache, pgprot_t prot)
+{
+	switch (cache) {
+	case PMM_CACHE_WRITECOMBINE:
+		return pgprot_writecombine(prot);
+	case PMM_CACHE_UNCACHED:
+		return pgprot_noncached(prot);
+	case PMM_CACHE_CACHED:
+		break;
+	}
+	return prot;
+}
+
+/*
+ * Contig pools have struct pages: map them as pages (VM_MIXEDMAP) so that
+ * get_user_pages() works on the mapping, and with it O_DIRECT I/O into a
+ * buffer.  Carveouts have no struct pages and are mapped as raw PFNs.
+ */
+static int pmm_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct pmm_mem *mem = file->private_data;
+	unsigned long pages = mem->size >> PAGE_SHIFT;
+	unsigned long len = vma->vm_end - vma->vm_start;
+	unsigned long pfn, addr;
+	int ret;
+
+	if (!(vma->vm_flags & VM_SHARED)) {
+		pr_warn_ratelimited("buffer '%s': mmap: only MAP_SHARED mappings are allowed\n",
+				    mem->name);
+		return -EINVAL;
+	}
+	if (vma->vm_pgoff >= pages || (len >> PAGE_SHIFT) > pages - vma->vm_pgoff) {
+		pr_warn_ratelimited("buffer '%s': mmap: %lu bytes at page %lu exceed the buffer (%zu bytes)\n",
+				    mem->name, len, vma->vm_pgoff, mem->size);
+		return -EINVAL;
+	}
+
+	vma->vm_page_prot = pmm_pgprot(mem->cache, vma->vm_page_prot);
+#ifdef PMM_HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+#else
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+#endif
+	pfn = PHYS_PFN(mem->phys) + vma->vm_pgoff;
+	if (mem->pool->backend == PMM_BACKEND_CONTIG) {
+		for (addr = vma->vm_start; addr < vma->vm_end;
+		     addr += PAGE_SIZE, pfn++) {
+			ret = vm_insert_page(vma, addr, pfn_to_page(pfn));
+			if (ret)
+				return ret;
+		}
+	} else {
+		ret = remap_pfn_range(vma, vma->vm_start, pfn, len,
+				      vma->vm_page_prot);
+		if (ret)
+			return ret;
+	}
+
+	vma->vm_ops = &pmm_vm_ops;
+	vma->vm_private_data = mem;
+	pmm_vm_open(vma);
+	return 0;
+}
+
+/* Uncached carveouts are __iomem: copy through a bounce page. */
+static ssize_t pmm_io_copy(struct pmm_mem *mem, char __user *ubuf,
+			   size_t count, loff_t pos, bool to_user)
+{
+	size_t done = 0, n;
+	void *bounce;
+	ssize_t ret = 0;
+
+	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	while (done < count) {
+		n = min_t(size_t, count - done, PAGE_SIZE);
+		if (to_user) {
+			memcpy_fromio(bounce, mem->iomem + pos + done, n);
+			if (copy_to_user(ubuf + done, bounce, n)) {
+				ret = -EFAULT;
+				break;
+			}
+		} else {
+			if (copy_from_user(bounce, ubuf + done, n)) {
+				ret = -EFAULT;
+				break;
+			}
+			memcpy_toio(mem->iomem + pos + done, bounce, n);
+		}
+		done += n;
+	}
+	kfree(bounce);
+	return done ? done : ret;
+}
+
+static ssize_t pmm_read(struct file *file, char __user *ubuf, size_t count,
+			loff_t *ppos)
+{
+	struct pmm_mem *mem = file->private_data;
+	ssize_t ret;
+
+	if (!mem->iomem)
+		return simple_read_from_buffer(ubuf, count, ppos, mem->vaddr,
+					       mem->size);
+	if (*ppos < 0)
+		return -EINVAL;
+	if (*ppos >= mem->size)
+		return 0;
+	ret = pmm_io_copy(mem, ubuf, min_t(size_t, count, mem->size - *ppos),
+			  *ppos, true);
+	if (ret > 0)
+		*ppos += ret;
+	return ret;
+}
+
+static ssize_t pmm_write(struct file *file, const char __user *ubuf,
+			 size_t count, loff_t *ppos)
+{
+	struct pmm_mem *mem = file->private_data;
+	ssize_t ret;
+
+	if (*ppos < 0)
+		return -EINVAL;
+	/* Like a full disk, so dd reports a write past the end. */
+	if (count && *ppos >= mem->size)
+		return -ENOSPC;
+	if (!mem->iomem)
+		return simple_write_to_buffer(mem->vaddr, mem->size, ppos, ubuf,
+					      count);
+	ret = pmm_io_copy(mem, (char __user *)ubuf,
+			  min_t(size_t, count, mem->size - *ppos), *ppos, false);
+	if (ret > 0)
+		*ppos += ret;
+	return ret;
+}
+
+static loff_t pmm_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct pmm_mem *mem = file->private_data;
+
+	return fixed_size_llseek(file, offset, whence, mem->size);
+}
+
+static const struct file_operations pmm_fops = {
+	.owner = THIS_MODULE,
+	.open = pmm_open,
+	.release = pmm_release,
+	.mmap = pmm_mmap,
+	.read = pmm_read,
+	.write = pmm_write,
+	.llseek = pmm_llseek,
+};
+
+/**
+ * pmm_mem_create() - Allocate, map and zero a buffer's memory and create
+ *	its device node.
+ * @buf: the buffer, locked, with validated attributes
+ * @name: the buffer's name, which becomes /dev/pmm/@name
+ *
+ * Context: Process context, @buf->lock held.
+ * Return: the new allocation, or an ERR_PTR(): -ENOSPC if the pool has no
+ * fitting free range (logged with the largest free block).
+ */
+struct pmm_mem *pmm_mem_create(struct pmm_buffer *buf, const char *name)
+{
+	struct pmm_pool *pool = buf->pool;
+	struct pmm_mem *mem;
+	int minor, ret;
+
+	mem = kzalloc(sizeof(*mem), GFP_KERNEL);
+	if (!mem)
+		return ERR_PTR(-ENOMEM);
+	mem->pool = pool;
+	mem->size = buf->size;
+	mem->cache = buf->cache;
+	mem->uid = buf->uid;
+	mem->gid = buf->gid;
+	mem->mode = buf->mode;
+	strscpy(mem->name, name, sizeof(mem->name));
+	mutex_init(&mem->lock);
+
+	mem->phys = pmm_pool_alloc(pool, buf->size, buf->align, buf->boundary);
+	if (!mem->phys) {
+		pr_err("buffer '%s': enable: pool '%s' has no free range of %llu bytes (align %llu, boundary %llu); largest free block %llu bytes\n",
+		       name, pool->name, buf->size, buf->align, buf->boundary,
+		       pmm_pool_largest_free(pool));
+		ret = -ENOSPC;
+		goto out_free_mem;
+	}
+
+	minor = ida_alloc_max(&pmm_minors, PMM_MINORS - 1, GFP_KERNEL);
+	if (minor < 0) {
+		ret = minor;
+		goto out_free_range;
+	}
+
+	ret = pmm_mem_map_kernel(mem);
+	if (ret) {
+		pr_err("buffer '%s': enable: cannot map %s memory: %d\n", name,
+		       pmm_cache_name(mem->cache), ret);
+		goto out_free_minor;
+	}
+	pmm_mem_zero(mem);
+
+	/* From here on the device's release undoes everything above. */
+	device_initialize(&mem->dev);
+	mem->dev.class = &pmm_class;
+	mem->dev.type = &pmm_mem_type;
+	mem->dev.devt = MKDEV(MAJOR(pmm_devt), minor);
+	mem->dev.release = pmm_mem_release;
+	ret = dev_set_name(&mem->dev, "%s", name);
+	if (ret)
+		goto out_put_device;
+
+	cdev_init(&mem->cdev, &pmm_fops);
+	mem->cdev.owner = THIS_MODULE;
+	ret = cdev_device_add(&mem->cdev, &mem->dev);
+	if (ret)
+		goto out_put_device;
+	return mem;
+
+out_put_device:
+	put_device(&mem->dev);
+	return ERR_PTR(ret);
+out_free_minor:
+	ida_free(&pmm_minors, minor);
+out_free_range:
+	pmm_pool_free(pool, mem->phys, mem->size);
+out_free_mem:
+	mutex_destroy(&mem->lock);
+	kfree(mem);
+	return ERR_PTR(ret);
+}
+
+/**
+ * pmm_mem_destroy() - Remove a buffer's node and drop the buffer's
+ *	reference to its memory.
+ * @mem: the allocation
+ *
+ * Refused while any file is open or any mapping exists, so that disabling
+ * a buffer in use fails loudly instead of leaving clients on memory that
+ * no longer has a name.
+ *
+ * Context: Process context, the owning buffer's lock held.
+ * Return: 0, or -EBUSY if the memory is still open or mapped.
+ */
+int pmm_mem_destroy(struct pmm_mem *mem)
+{
+	mutex_lock(&mem->lock);
+	if (mem->opens || mem->maps) {
+		pr_err("buffer '%s': enable: still in use (%u open files, %u mappings)\n",
+		       mem->name, mem->opens, mem->maps);
+		mutex_unlock(&mem->lock);
+		return -EBUSY;
+	}
+	mem->dead = true;
+	mutex_unlock(&mem->lock);
+
+	cdev_device_del(&mem->cdev, &mem->dev);
+	put_device(&mem->dev);
+	return 0;
+}
+
+/**
+ * pmm_cdev_init() - Reserve the character device numbers for buffers.
+ *
+ * Context: Module init.
+ * Return: 0 or a negative errno.
+ */
+int pmm_cdev_init(void)
+{
+	return alloc_chrdev_region(&pmm_devt, 0, PMM_MINORS, "pmm");
+}
+
+/**
+ * pmm_cdev_exit() - Release the character device numbers.
+ *
+ * Context: Module exit, no buffer enabled.
+ */
+void pmm_cdev_exit(void)
+{
+	unregister_chrdev_region(pmm_devt, PMM_MINORS);
+	ida_destroy(&pmm_minors);
+}

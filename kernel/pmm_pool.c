@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PMM pools (memory types): reserved at module load from the "pools"
+ * parameter, sub-allocated with genalloc, shown read-only in configfs.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/configfs.h>
+#include <linux/genalloc.h>
+#include <linux/gfp.h>
+#include <linux/ioport.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "pmm.h"
+
+LIST_HEAD(pmm_pools);
+
+static const char * const pmm_backend_names[] = {
+	[PMM_BACKEND_CARVEOUT] = "carveout",
+	[PMM_BACKEND_CONTIG] = "contig",
+};
+
+static inline struct pmm_pool *to_pmm_pool(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct pmm_pool, group);
+}
+
+/**
+ * pmm_pool_find() - Look up a pool by name.
+ * @name: memory type name
+ *
+ * Context: Any; the pool list does not change after module init.
+ * Return: the pool, or NULL if there is none of that name.
+ */
+struct pmm_pool *pmm_pool_find(const char *name)
+{
+	struct pmm_pool *pool;
+
+	list_for_each_entry(pool, &pmm_pools, node)
+		if (!strcmp(pool->name, name))
+			return pool;
+	return NULL;
+}
+
+/**
+ * pmm_pool_first() - The default memory type: the first pool configured.
+ *
+ * Context: Any; the pool list does not change after module init.
+ * Return: the first pool, or NULL if the module has none.
+ */
+struct pmm_pool *pmm_pool_first(void)
+{
+	return list_first_entry_or_null(&pmm_pools, struct pmm_pool, node);
+}
+
+/* Constraints of one allocation, for pmm_pool_fit(). */
+struct pmm_fit {
+	u64 align;
+	u64 boundary;
+};
+
+/*
+ * A genalloc algorithm: first fit honouring both the alignment and a
+ * boundary the allocation must not cross (24-bit DMA engines that cannot
+ * cross 16 MiB).  genalloc's own algorithms know alignment only.
+ */
+static unsigned long pmm_pool_fit(unsigned long *map, unsigned long size,
+				  unsigned long start, unsigned int nr,
+				  void *data, struct gen_pool *gen,
+				  unsigned long start_addr)
+{
+	const struct pmm_fit *fit = data;
+	int order = gen->min_alloc_order;
+	unsigned long align_mask = (fit->align >> order) - 1;
+	unsigned long align_off = (start_addr & (fit->align - 1)) >> order;
+	unsigned long pos, first, last;
+
+	for (;;) {
+		pos = bitmap_find_next_zero_area_off(map, size, start, nr,
+						     align_mask, align_off);
+		if (pos >= size || !fit->boundary)
+			return pos;
+		first = start_addr + (pos << order);
+		last = first + ((unsigned long)nr << order) - 1;
+		if (!((first ^ last) & ~(fit->boundary - 1)))
+			return pos;
+		/* Retry from the boundary the candidate crossed. */
+		start = (ALIGN(first + 1, fit->boundary) - start_addr) >> order;
+		if (start >= size)
+			return size;
+	}
+}
+
+/**
+ * pmm_pool_alloc() - Carve a buffer out of a pool.
+ * @pool: the pool
+ * @size: bytes, a multiple of PAGE_SIZE
+ * @align: alignment, a power of two >= PAGE_SIZE
+ * @boundary: 0, or a power of two >= @size the range must not cross
+ *
+ * Context: Process context.
+ * Return: the physical address, or 0 if no free range fits.
+ */
+phys_addr_t pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align,
+			   u64 boundary)
+{
+	struct pmm_fit fit = { .align = align, .boundary = boundary };
+	unsigned long addr;
+
+	addr = gen_pool_alloc_algo(pool->gen, size, pmm_pool_fit, &fit);
+	if (addr)
+		atomic_inc(&pool->nr_buffers);
+	return addr;
+}
+
+/**
+ * pmm_pool_free() - Give a buffer's memory back to its pool.
+ * @pool: the pool it came from
+ * @phys: what pmm_pool_alloc() returned
+ * @size: the size it was asked for
+ *
+ * Context: Process context.
+ */
+void pmm_pool_free(struct pmm_pool *pool, phys_addr_t phys, u64 size)
+{
+	gen_pool_free(pool->gen, phys, size);
+	atomic_dec(&pool->nr_buffers);
+}
+
+static void pmm_chunk_largest(struct gen_pool *gen,
+			      struct gen_pool_chunk *chunk, void *data)
+{
+	int order = gen->min_alloc_order;
+	unsigned long nbits = (chunk->end_addr - chunk->start_addr + 1) >> order;
+	unsigned long start = 0, end;
+	u64 *largest = data;
+
+	while ((start = find_next_zero_bit(chunk->bits, nbits, start)) < nbits) {
+		end = find_next_bit(chunk->bits, nbits, start);
+		*largest = max_t(u64, *largest, (u64)(end - start) << order);
+		start = end;
+	}
+}
+
+/**
+ * pmm_pool_largest_free() - Size of the largest free range of a pool.
+ * @pool: the pool
+ *
+ * The figure an ENOSPC message needs: free space may be fragmented.
+ *
+ * Context: Any; the answer may be stale by the time it is used.
+ * Return: bytes.
+ */
+u64 pmm_pool_largest_free(struct pmm_pool *pool)
+{
+	u64 largest = 0;
+
+	gen_pool_for_each_chunk(pool->gen, pmm_chunk_largest, &largest);
+	return largest;
+}
+
+/*
+ * Take @pool->size bytes of physically contiguous RAM from the page
+ * allocator, highest zone and highest address first: that keeps the low
+ * zones, which some devices need, and puts a pool above 4 GiB when the
+ * machine has memory there.
+ */
+static int pmm_pool_reserve_contig(struct pmm_pool *pool)
+{
+	unsigned long nr = pool->size >> PAGE_SHIFT;
+	unsigned long step = pageblock_nr_pages;
+	int nid, z;
+
+	for_each_online_node(nid) {
+		pg_data_t *pgdat = NODE_DATA(nid);
+
+		for (z = MAX_NR_ZONES - 1; z >= 0; z--) {
+			struct zone *zone = &pgdat->node_zones[z];
+			unsigned long first, pfn;
+
+			if (!populated_zone(zone))
+				continue;
+			first = ALIGN(zone->zone_start_pfn, step);
+			if (zone_end_pfn(zone) < first + nr)
+				continue;
+			for (pfn = ALIGN_DOWN(zone_end_pfn(zone) - nr, step);
+			     pfn >= first; pfn -= step) {
+				if (pfn_to_online_page(pfn) &&
+				    pfn_to_online_page(pfn + nr - 1) &&
+				    !alloc_contig_range(pfn, pfn + nr,
+							MIGRATE_MOVABLE,
+							GFP_KERNEL | __GFP_NOWARN)) {
+					pool->base = PFN_PHYS(pfn);
+					return 0;
+				}
+				if (fatal_signal_pending(current))
+					return -EINTR;
+				cond_resched();
+				if (pfn < first + step)
+					break;
+			}
+		}
+	}
+	return -ENOMEM;
+}
+
+/*
+ * Claim a carveout: the range must not be RAM the kernel manages (it was
+ * kept out with memmap= or a reserved-memory node), and nobody else may
+ * have claimed it.
+ */
+static int pmm_pool_claim_carveout(struct pmm_pool *pool)
+{
+	if (region_intersects(pool->base, pool->size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		pr_err("pool '%s': [mem %#llx-%#llx] is RAM the kernel owns; reserve it first (memmap=, reserved-memory)\n",
+		       pool->name, (u64)pool->base,
+		       (u64)pool->base + pool->size - 1);
+		return -EINVAL;
+	}
+	pool->res = request_mem_region(pool->base, pool->size, pool->res_name);
+	if (!pool->res) {
+		pr_err("pool '%s': [mem %#llx-%#llx] is already claimed\n",
+		       pool->name, (u64)pool->base,
+		       (u64)pool->base + pool->size - 1);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static void pmm_pool_release_memory(struct pmm_pool *pool)
+{
+	if (pool->backend == PMM_BACKEND_CONTIG)
+		free_contig_range(PHYS_PFN(pool->base), pool->size >> PAGE_SHIFT);
+	else
+		release_mem_region(pool->base, pool->size);
+}
+
+static void pmm_pool_destroy(struct pmm_pool *pool)
+{
+	gen_pool_destroy(pool->gen);
+	pmm_pool_release_memory(pool);
+	kfree(pool);
+}
+
+static int pmm_pool_create(const char *name, u64 size, bool has_base, u64 base)
+{
+	struct pmm_pool *pool;
+	int ret;
+
+	if (!pmm_name_valid(name)) {
+		pr_err("pools: invalid pool name '%s' (1-%d of A-Z a-z 0-9 . _ -)\n",
+		       name, PMM_NAME_MAX);
+		return -EINVAL;
+	}
+	if (pmm_pool_find(name)) {
+		pr_err("pool '%s': defined twice\n", name);
+		return -EINVAL;
+	}
+	if (!size || !PAGE_ALIGNED(size) ||
+	    (has_base && (!base || !PAGE_ALIGNED(base) ||
+			  base + size - 1 < base || base + size - 1 > ULONG_MAX))) {
+		pr_err("pool '%s': size and base must be non-zero multiples of %lu within the address space\n",
+		       name, PAGE_SIZE);
+		return -EINVAL;
+	}
+
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
+		return -ENOMEM;
+	strscpy(pool->name, name, sizeof(pool->name));
+	snprintf(pool->res_name, sizeof(pool->res_name), "pmm:%s", name);
+	pool->size = size;
+	atomic_set(&pool->nr_buffers, 0);
+
+	if (has_base) {
+		pool->backend = PMM_BACKEND_CARVEOUT;
+		pool->base = base;
+		ret = pmm_pool_claim_carveout(pool);
+	} else {
+		pool->backend = PMM_BACKEND_CONTIG;
+		ret = pmm_pool_reserve_contig(pool);
+		if (ret == -ENOMEM)
+			pr_err("pool '%s': cannot get %llu bytes of physically contiguous memory\n",
+			       name, size);
+	}
+	if (ret)
+		goto out_free_pool;
+
+	pool->gen = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
+	if (!pool->gen) {
+		ret = -ENOMEM;
+		goto out_release_memory;
+	}
+	/* genalloc hands out physical addresses: there is no kernel virtual one. */
+	ret = gen_pool_add(pool->gen, pool->base, pool->size, NUMA_NO_NODE);
+	if (ret)
+		goto out_destroy_gen;
+
+	list_add_tail(&pool->node, &pmm_pools);
+	pr_info("pool '%s': %s, %llu bytes at [mem %#llx-%#llx]\n", name,
+		pmm_backend_names[pool->backend], size, (u64)pool->base,
+		(u64)pool->base + size - 1);
+	return 0;
+
+out_destroy_gen:
+	gen_pool_destroy(pool->gen);
+out_release_memory:
+	pmm_pool_release_memory(pool);
+out_free_pool:
+	kfree(pool);
+	return ret;
+}
+
+/* One "NAME:SIZE[@BASE]" entry of the pools parameter; modifies @entry. */
+static int pmm_pool_parse(char *entry)
+{
+	char *name, *at;
+	u64 size, base = 0;
+
+	name = strsep(&entry, ":");
+	if (!entry) {
+		pr_err("pools: '%s' is not NAME:SIZE[@BASE]\n", name);
+		return -EINVAL;
+	}
+	at = strchr(entry, '@');
+	if (at)
+		*at++ = '\0';
+	if (pmm_parse_size(entry, &size)) {
+		pr_err("pool '%s': invalid size '%s'\n", name, entry);
+		return -EINVAL;
+	}
+	if (at && kstrtou64(at, 0, &base)) {
+		pr_err("pool '%s': invalid base '%s'\n", name, at);
+		return -EINVAL;
+	}
+	return pmm_pool_create(name, size, at, base);
+}
+
+/**
+ * pmm_pools_init() - Reserve every pool of the "pools" parameter.
+ * @spec: NAME:SIZE[@BASE][,NAME:SIZE[@BASE]...]
+ *
+ * Either every pool is reserved or none is.
+ *
+ * Context: Module init, process context.
+ * Return: 0, or a negative errno after logging which pool failed.
+ */
+int pmm_pools_init(const char *spec)
+{
+	char *copy, *cur, *entry;
+	int ret = 0;
+
+	copy = kstrdup(spec, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	cur = strim(copy);
+	while (cur && *cur) {
+		entry = strsep(&cur, ",");
+		ret = pmm_pool_parse(entry);
+		if (ret)
+			break;
+	}
+	kfree(copy);
+	if (ret)
+		pmm_pools_exit();
+	return ret;
+}
+
+/**
+ * pmm_pools_exit() - Release every pool.
+ *
+ * Context: Module exit, process context, no buffer allocated any more.
+ */
+void pmm_pools_exit(void)
+{
+	struct pmm_pool *pool, *tmp;
+
+	list_for_each_entry_safe_reverse(pool, tmp, &pmm_pools, node) {
+		list_del(&pool->node);
+		pmm_pool_destroy(pool);
+	}
+}
+
+/* configfs: pools/NAME, read-only. */
+
+static ssize_t pmm_pool_size_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%llu\n", to_pmm_pool(item)->size);
+}
+
+static ssize_t pmm_pool_used_show(struct config_item *item, char *page)
+{
+	struct pmm_pool *pool = to_pmm_pool(item);
+
+	return sysfs_emit(page, "%zu\n",
+			  gen_pool_size(pool->gen) - gen_pool_avail(pool->gen));
+}
+
+static ssize_t pmm_pool_free_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%zu\n", gen_pool_avail(to_pmm_pool(item)->gen));
+}
+
+static ssize_t pmm_pool_largest_free_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%llu\n",
+			  pmm_pool_largest_free(to_pmm_pool(item)));
+}
+
+static ssize_t pmm_pool_buffers_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n",
+			  atomic_read(&to_pmm_pool(item)->nr_buffers));
+}
+
+static ssize_t pmm_pool_backend_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%s\n",
+			  pmm_backend_names[to_pmm_pool(item)->backend]);
+}
+
+static ssize_t pmm_pool_base_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%#llx\n", (u64)to_pmm_pool(item)->base);
+}
+
+CONFIGFS_ATTR_RO(pmm_pool_, size);
+CONFIGFS_ATTR_RO(pmm_pool_, used);
+CONFIGFS_ATTR_RO(pmm_pool_, free);
+CONFIGFS_ATTR_RO(pmm_pool_, largest_free);
+CONFIGFS_ATTR_RO(pmm_pool_, buffers);
+CONFIGFS_ATTR_RO(pmm_pool_, backend);
+
+/* Physical addresses are for root only, like /proc/iomem's. */
+static struct configfs_attribute pmm_pool_attr_base = {
+	.ca_name = "base",
+	.ca_owner = THIS_MODULE,
+	.ca_mode = 0400,
+	.show = pmm_pool_base_show,
+};
+
+static struct configfs_attribute *pmm_pool_attrs[] = {
+	&pmm_pool_attr_size,
+	&pmm_pool_attr_used,
+	&pmm_pool_attr_free,
+	&pmm_pool_attr_largest_free,
+	&pmm_pool_attr_buffers,
+	&pmm_pool_attr_backend,
+	&pmm_pool_attr_base,
+	NULL,
+};
+
+static const struct config_item_type pmm_pool_type = {
+	.ct_attrs = pmm_pool_attrs,
+	.ct_owner = THIS_MODULE,
+};
+
+/**
+ * pmm_pools_add_groups() - Add pools/NAME for every pool.
+ * @parent: the pools/ group
+ *
+ * Context: Module init, before the subsystem is registered.
+ */
+void pmm_pools_add_groups(struct config_group *parent)
+{
+	struct pmm_pool *pool;
+
+	list_for_each_entry(pool, &pmm_pools, node) {
+		config_group_init_type_name(&pool->group, pool->name,
+					    &pmm_pool_type);
+		configfs_add_default_group(&pool->group, parent);
+	}
+}
