@@ -10,9 +10,12 @@ KSCRIPTS := build/linux-source/scripts
 
 export KVER KDIR
 
-.PHONY: all deps kernel test-modules check check-host check-vm lint run shell clean
+TEST_BINS := build/bin/pmm-mmap
+CFLAGS ?= -O2 -g -Wall -Wextra -Werror
 
-all: kernel test-modules
+.PHONY: all deps kernel test-modules test-bins check check-host check-vm lint run shell clean
+
+all: kernel test-modules test-bins
 
 deps:
 	@scripts/install-deps
@@ -22,6 +25,12 @@ kernel: deps
 
 test-modules: deps
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/splat modules
+
+test-bins: $(TEST_BINS)
+
+build/bin/%: tests/helpers/%.c | deps
+	mkdir -p build/bin
+	$(CC) $(CFLAGS) -o $@ $<
 
 $(KSCRIPTS)/checkpatch.pl: | deps
 	mkdir -p build/linux-source

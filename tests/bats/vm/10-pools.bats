@@ -1,0 +1,145 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Pools: reserved at load from pools=, carveout and contig backends, one
+# above 4 GiB, the read-only configfs view, and refusals that name the pool.
+
+load ../helpers/common
+
+setup_file() {
+	pmm_requires_vm
+	pmm_unload_if_loaded
+}
+
+teardown_file() {
+	pmm_unload_if_loaded
+}
+
+setup() {
+	pmm_unload_if_loaded
+}
+
+pool() { # pool NAME ATTR
+	cat "$PMM_POOLS/$1/$2"
+}
+
+@test "pools=: carveout and contig pools appear with their sizes" {
+	pmm_load_test_pools
+	run ls "$PMM_POOLS"
+	assert_output "$(printf 'fb\nhi\nvideo')"
+	assert_equal "$(pool video backend)" carveout
+	assert_equal "$(pool hi backend)" carveout
+	assert_equal "$(pool fb backend)" contig
+	assert_equal "$(pool video size)" $((64 << 20))
+	assert_equal "$(pool fb size)" $((16 << 20))
+	assert_equal "$(pool hi size)" $((32 << 20))
+	for p in video fb hi; do
+		assert_equal "$(pool $p used)" 0
+		assert_equal "$(pool $p free)" "$(pool $p size)"
+		assert_equal "$(pool $p largest_free)" "$(pool $p size)"
+		assert_equal "$(pool $p buffers)" 0
+	done
+}
+
+@test "pools: base is the claimed address, root-only (0400)" {
+	pmm_load_test_pools
+	assert_equal "$(pool video base)" 0x30000000
+	assert_equal "$(pool hi base)" 0x1c0000000
+	for p in video fb hi; do
+		assert_equal "$(stat -c %a "$PMM_POOLS/$p/base")" 400
+	done
+	run setpriv --reuid=65534 --regid=65534 --clear-groups cat "$PMM_POOLS/video/base"
+	assert_failure
+	assert_output --partial "Permission denied"
+	# Everything else is readable by anyone.
+	run setpriv --reuid=65534 --regid=65534 --clear-groups cat "$PMM_POOLS/video/size"
+	assert_success
+}
+
+@test "pools: 64-bit addresses - carveout hi and the contig pool sit above 4 GiB" {
+	pmm_load_test_pools
+	(( $(pool hi base) >= 0x100000000 ))
+	# Contig pools are taken from the top of memory; this guest has 6 GiB.
+	(( $(pool fb base) >= 0x100000000 ))
+	(( $(pool fb base) % 4096 == 0 ))
+}
+
+@test "pools: carveouts are claimed in /proc/iomem inside the memmap= reservation" {
+	pmm_load_test_pools
+	run grep -E 'pmm:(video|hi)$' /proc/iomem
+	assert_line --regexp '^ +30000000-33ffffff : pmm:video$'
+	assert_line --regexp '^ +1c0000000-1c1ffffff : pmm:hi$'
+}
+
+@test "pools: unload releases every pool, so the same pools load again" {
+	local i
+	for i in 1 2 3; do
+		pmm_load_test_pools
+		pmm_unload
+		run grep -c 'pmm:' /proc/iomem
+		assert_output 0
+	done
+}
+
+@test "pools: without the parameter one 16 MiB contig pool 'default'" {
+	pmm_load
+	run ls "$PMM_POOLS"
+	assert_output default
+	assert_equal "$(pool default backend)" contig
+	assert_equal "$(pool default size)" $((16 << 20))
+}
+
+# refuse_load LOG_PATTERN PARAM... - insmod must fail, log a line matching
+# LOG_PATTERN, and leave no pool claimed.
+refuse_load() {
+	local pattern=$1
+	shift
+	pmm_mark
+	run insmod "$PMM_KO" "$@"
+	assert_failure
+	run grep -c '^pmm ' /proc/modules
+	assert_output 0
+	run grep -c 'pmm:' /proc/iomem
+	assert_output 0
+	run pmm_log_since_mark
+	assert_line --regexp "pmm: $pattern"
+}
+
+@test "pools refused: a carveout over RAM the kernel owns" {
+	refuse_load "pool 'ram': \\[mem 0x20000000-0x20ffffff\\] is RAM the kernel owns" \
+		pools=ram:16M@0x20000000
+}
+
+@test "pools refused: two pools claiming the same carveout" {
+	refuse_load "pool 'b': .* is already claimed" \
+		pools=a:16M@0x30000000,b:16M@0x30000000
+}
+
+@test "pools refused: a bad entry after a good one releases the good one" {
+	refuse_load "pool 'bad': invalid size 'lots'" \
+		pools=good:16M@0x30000000,bad:lots
+}
+
+@test "pools refused: garbage, zero, unaligned and overflowing sizes" {
+	refuse_load "pool 'x': invalid size 'abc'" pools=x:abc
+	refuse_load "pool 'x': size and base must be" pools=x:0
+	refuse_load "pool 'x': size and base must be" pools=x:1000
+	refuse_load "pool 'x': invalid size '18446744073709551616'" pools=x:18446744073709551616
+	refuse_load "pool 'x': invalid size '-16M'" pools=x:-16M
+}
+
+@test "pools refused: bad base, bad name, duplicate name, missing size" {
+	refuse_load "pool 'x': invalid base 'zz'" pools=x:16M@zz
+	refuse_load "pool 'x': size and base must be" pools=x:16M@0x30000001
+	refuse_load "pools: invalid pool name 'bad/name'" pools=bad/name:16M
+	refuse_load "pool 'a': defined twice" pools=a:4M,a:4M
+	refuse_load "pools: 'video' is not NAME:SIZE\\[@BASE\\]" pools=video
+}
+
+@test "pools refused: a contig pool larger than the machine can give" {
+	refuse_load "pool 'huge': cannot get 68719476736 bytes of physically contiguous memory" \
+		pools=huge:64G
+}
+
+@test "pools: kernel log is clean" {
+	pmm_assert_dmesg_clean
+}
