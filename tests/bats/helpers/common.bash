@@ -214,3 +214,41 @@ pmm_assert_pools_empty() {
 		assert_equal "${p##*/} buffers $(cat "$p/buffers")" "${p##*/} buffers 0"
 	done
 }
+
+# pmm_hold [pmm-mmap OPTIONS] NODE - map NODE in a background process that
+# keeps the mapping until pmm_unhold; returns once it is mapped.
+pmm_hold() {
+	local fifo=$BATS_TEST_TMPDIR/hold.fifo out=$BATS_TEST_TMPDIR/hold.out i line=
+	rm -f "$fifo" "$out"
+	mkfifo "$fifo"
+	"$PMM_MMAP" "${@:1:$#-1}" hold "${@: -1}" < "$fifo" > "$out" 2>&1 &
+	PMM_HOLD_PID=$!
+	exec 8> "$fifo"
+	for i in $(seq 100); do
+		IFS= read -r line < "$out" || true
+		[ -n "$line" ] && break
+		sleep 0.1
+	done
+	[ "$line" = ready ] || fail "pmm-mmap hold ${*}: $line"
+}
+
+# pmm_unhold - end the pmm_hold process and its mapping.
+pmm_unhold() {
+	if [ -n "${PMM_HOLD_PID:-}" ]; then
+		exec 8>&-
+		wait "$PMM_HOLD_PID" || true
+		PMM_HOLD_PID=
+	fi
+}
+
+# pmm_phys NAME - a buffer's physical address, in decimal.
+pmm_phys() {
+	local v
+	IFS= read -r v < "$PMM_BUFS/$1/phys_addr"
+	echo $((v))
+}
+
+# as_nobody CMD... - run a command as an unprivileged user.
+as_nobody() {
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
