@@ -31,6 +31,7 @@ static void usage(FILE *f)
 		"  check NODE BYTE         map, verify every byte equals BYTE\n"
 		"  hold NODE               map, print 'ready', wait for EOF on stdin\n"
 		"  gup NODE                map, read it with process_vm_readv\n"
+		"  direct NODE FILE        map, write the mapping to FILE with O_DIRECT\n"
 		"options:\n"
 		"  -o, --offset N          mmap offset (default 0)\n"
 		"  -l, --length N          mmap length (default: the node's size)\n"
@@ -166,6 +167,24 @@ int main(int argc, char **argv)
 			printf("SHORT\n");
 			return 1;
 		}
+	} else if (!strcmp(cmd, "direct")) {
+		/* O_DIRECT I/O targets the mapping's pages themselves. */
+		int out;
+		ssize_t n;
+
+		if (argc - optind < 3)
+			return usage(stderr), 2;
+		out = open(argv[optind + 2], O_WRONLY | O_DIRECT);
+		if (out < 0)
+			return fail("open O_DIRECT", errno);
+		n = write(out, p, length);
+		if (n < 0)
+			return fail("write O_DIRECT", errno);
+		if ((size_t)n != length) {
+			printf("SHORT\n");
+			return 1;
+		}
+		close(out);
 	} else {
 		usage(stderr);
 		return 2;

@@ -1,0 +1,199 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# /dev/pmm/NAME as a file: mmap bounds and flags, mremap, cacheability as
+# the CPU's page attributes show it, page-backed mappings, read/write/llseek.
+
+load ../helpers/common
+
+setup_file() {
+	pmm_requires_vm
+	pmm_unload_if_loaded
+	pmm_load_test_pools
+}
+
+teardown_file() {
+	pmm_unhold
+	pmm_buf_rm_all
+	pmm_unload_if_loaded
+}
+
+teardown() {
+	pmm_unhold
+	pmm_buf_rm_all
+}
+
+# mmap_refused ERRNO [pmm-mmap ARGS...] - the call fails with ERRNO.
+mmap_refused() {
+	local errno=$1
+	shift
+	run --separate-stderr "$PMM_MMAP" "$@"
+	assert_failure 1
+	assert_output "$errno"
+}
+
+@test "mmap: the whole buffer, or a page range inside it" {
+	pmm_buf_new m size=64K enable=1
+	run "$PMM_MMAP" map /dev/pmm/m
+	assert_success
+	run "$PMM_MMAP" --offset 0xf000 --length 4096 map /dev/pmm/m
+	assert_success
+	run "$PMM_MMAP" --offset 0x8000 --length 0x8000 map /dev/pmm/m
+	assert_success
+	assert_equal "$(pmm_attr m maps)" 0
+}
+
+@test "mmap: beyond the buffer is refused with EINVAL and logged" {
+	pmm_buf_new m size=64K enable=1
+	pmm_mark
+	mmap_refused EINVAL --length 0x11000 map /dev/pmm/m
+	mmap_refused EINVAL --offset 0x10000 --length 4096 map /dev/pmm/m
+	mmap_refused EINVAL --offset 0xf000 --length 8192 map /dev/pmm/m
+	run pmm_log_since_mark
+	assert_output --partial "pmm: buffer 'm': mmap: "
+}
+
+@test "mmap: an offset that overflows is refused" {
+	pmm_buf_new m size=64K enable=1
+	# The core rejects pgoff + pages wrapping (EOVERFLOW) before PMM is asked.
+	mmap_refused EOVERFLOW --offset 0xfffffffffffff000 --length 8192 map /dev/pmm/m
+	# A huge but not wrapping offset reaches PMM's own check.
+	mmap_refused EINVAL --offset 0x7ffffffffffff000 --length 4096 map /dev/pmm/m
+}
+
+@test "mmap: MAP_PRIVATE is refused with EINVAL and logged" {
+	pmm_buf_new m size=64K enable=1
+	pmm_mark
+	mmap_refused EINVAL --private map /dev/pmm/m
+	run pmm_log_since_mark
+	assert_output --partial "pmm: buffer 'm': mmap: only MAP_SHARED mappings are allowed"
+}
+
+@test "mmap: mremap cannot grow a mapping (VM_DONTEXPAND)" {
+	pmm_buf_new m size=64K enable=1
+	mmap_refused EFAULT --length 32768 mremap /dev/pmm/m 65536
+	mmap_refused EFAULT mremap /dev/pmm/m 131072
+}
+
+@test "mmap: a live mapping shows in maps and keeps its file in opens" {
+	pmm_buf_new m size=64K enable=1
+	pmm_hold /dev/pmm/m
+	assert_equal "$(pmm_attr m maps)" 1
+	assert_equal "$(pmm_attr m opens)" 1
+	pmm_unhold
+	assert_equal "$(pmm_attr m maps)" 0
+	assert_equal "$(pmm_attr m opens)" 0
+}
+
+# pat_type NAME - the x86 PAT memory type recorded for a buffer's start.
+pat_type() {
+	local start
+	start=$(printf '0x%016x' "$(pmm_phys "$1")")
+	grep "\\[mem $start-" /sys/kernel/debug/x86/pat_memtype_list | head -n 1 |
+		sed 's/.*\] //'
+}
+
+@test "cache: carveout mappings carry the requested x86 PAT memory type" {
+	requires pat
+	local cache want
+	for cache in cached writecombine uncached; do
+		case $cache in
+		cached) want=write-back ;;
+		writecombine) want=write-combining ;;
+		uncached) want=uncached-minus ;;
+		esac
+		pmm_buf_new "c-$cache" size=64K memtype=video cache="$cache" enable=1
+		pmm_hold "/dev/pmm/c-$cache"
+		assert_equal "$cache: $(pat_type "c-$cache")" "$cache: $want"
+		"$PMM_MMAP" fill "/dev/pmm/c-$cache" 0x11
+		run "$PMM_MMAP" check "/dev/pmm/c-$cache" 0x11
+		assert_success
+		pmm_unhold
+		pmm_buf_rm "c-$cache"
+	done
+	# Nothing is left reserved for the buffers once they are gone.
+	run grep -c "\\[mem 0x0000000030" /sys/kernel/debug/x86/pat_memtype_list
+	assert_output 0
+}
+
+@test "cache: contig mappings of every mode work and write through to read()" {
+	local cache
+	for cache in cached writecombine uncached; do
+		pmm_buf_new "k-$cache" size=64K memtype=fb cache="$cache" enable=1
+		"$PMM_MMAP" fill "/dev/pmm/k-$cache" 0x22
+		run --separate-stderr dd if="/dev/pmm/k-$cache" bs=2 count=1
+		assert_output '""'
+		pmm_buf_rm "k-$cache"
+	done
+}
+
+# loop_dev - a 1 MiB loop device on tmpfs, for O_DIRECT.
+loop_dev() {
+	modprobe loop
+	truncate -s 1M "$BATS_TEST_TMPDIR/disk"
+	losetup -f --show "$BATS_TEST_TMPDIR/disk"
+}
+
+@test "page-backed: contig mappings can be pinned by get_user_pages" {
+	pmm_buf_new pg size=64K memtype=fb enable=1
+	"$PMM_MMAP" fill /dev/pmm/pg 0x33
+	run "$PMM_MMAP" gup /dev/pmm/pg
+	assert_success
+	assert_output ok
+}
+
+@test "page-backed: O_DIRECT write from a contig mapping reaches the disk" {
+	local dev
+	dev=$(loop_dev)
+	pmm_buf_new od size=64K memtype=fb cache=cached enable=1
+	"$PMM_MMAP" fill /dev/pmm/od 0x44
+	run "$PMM_MMAP" direct /dev/pmm/od "$dev"
+	losetup -d "$dev"
+	assert_success
+	cmp -n 65536 "$BATS_TEST_TMPDIR/disk" /dev/pmm/od
+	run "$PMM_MMAP" --length 65536 check "$BATS_TEST_TMPDIR/disk" 0x44
+	assert_success
+}
+
+@test "page-backed: carveout mappings are raw PFNs; GUP and O_DIRECT refuse them" {
+	local dev
+	pmm_buf_new pf size=64K memtype=video enable=1
+	mmap_refused EFAULT gup /dev/pmm/pf
+	dev=$(loop_dev)
+	run --separate-stderr "$PMM_MMAP" direct /dev/pmm/pf "$dev"
+	losetup -d "$dev"
+	assert_failure 1
+	assert_output EFAULT
+}
+
+@test "read/write/llseek: dd fills and dumps a buffer at offsets" {
+	pmm_buf_new rw size=16K memtype=hi enable=1
+	printf 'ABCD' | dd of=/dev/pmm/rw bs=1 seek=8192 conv=notrunc 2>/dev/null
+	run --separate-stderr dd if=/dev/pmm/rw bs=1 skip=8192 count=4
+	assert_output ABCD
+	# The last byte is writable, one past the end is ENOSPC.
+	printf 'Z' | dd of=/dev/pmm/rw bs=1 seek=16383 conv=notrunc 2>/dev/null
+	run bash -c 'printf Y | dd of=/dev/pmm/rw bs=1 seek=16384 conv=notrunc'
+	assert_failure
+	assert_output --partial "No space left on device"
+	# Reading past the end is end-of-file.
+	run --separate-stderr dd if=/dev/pmm/rw bs=4096 skip=4
+	assert_output ""
+	assert_equal "$(stat -L -c %s /dev/pmm/rw)" 0
+	run bash -c 'dd if=/dev/pmm/rw bs=1M 2>&1 >/dev/null | tail -n 1'
+	assert_output --partial "16384 bytes"
+}
+
+@test "read/write: uncached carveout (iomem) round-trips through dd" {
+	pmm_buf_new io size=16K memtype=video cache=uncached enable=1
+	head -c 16384 /dev/urandom > "$BATS_TEST_TMPDIR/rand"
+	dd if="$BATS_TEST_TMPDIR/rand" of=/dev/pmm/io bs=5000 2>/dev/null
+	cmp /dev/pmm/io "$BATS_TEST_TMPDIR/rand"
+	"$PMM_MMAP" check /dev/pmm/io 0 && fail "random data read back as zeroes"
+	true
+}
+
+@test "mmap: pools back to empty, kernel log clean" {
+	pmm_buf_rm_all
+	pmm_assert_pools_empty
+	pmm_assert_dmesg_clean
+}
