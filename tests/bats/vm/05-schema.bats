@@ -1,37 +1,68 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
-# The live configfs tree matches configfs-schema/pmm.schema.
+# The live configfs tree matches configfs-schema/pmm.schema, both ways:
+# every schema path exists with its kind, mode and default, and every live
+# path is in the schema.
 
 load ../helpers/common
 
+SCHEMA=$PMM_PROJECT/configfs-schema/pmm.schema
+
 setup_file() {
 	pmm_requires_vm
-	pmm_load
+	pmm_unload_if_loaded
+	pmm_load pools=video:4M
+	mkdir "$PMM_BUFS/s"
 }
 
 teardown_file() {
+	pmm_buf_rm_all
 	pmm_unload_if_loaded
 }
 
-@test "every fixed path of the schema exists with its mode" {
-	local path kind mode n=0
-	while read -r path kind mode; do
-		case "$path" in ''|'#'*|*'*'*) continue ;; esac
-		case "$kind" in
-		dir) assert_dir_exists "$PMM_CFS/$path" ;;
-		*) assert_file_exists "$PMM_CFS/$path" ;;
-		esac
-		assert_equal "$(stat -c %a "$PMM_CFS/$path")" "${mode#0}"
-		n=$((n + 1))
-	done < "$PMM_PROJECT/configfs-schema/pmm.schema"
-	[ "$n" -gt 0 ]
+# live PATH - the schema path's instance: '*' is buffer s or pool video.
+live() {
+	local p=$1
+	case "$p" in
+	buffers/\**) p=buffers/s${p#buffers/\*} ;;
+	pools/\**) p=pools/video${p#pools/\*} ;;
+	esac
+	echo "$PMM_CFS/$p"
 }
 
-@test "the live tree has nothing the schema does not describe" {
-	local entry rel
-	for entry in "$PMM_CFS"/*; do
-		rel=${entry#"$PMM_CFS/"}
-		run grep -Eq "^$rel[[:space:]]" "$PMM_PROJECT/configfs-schema/pmm.schema"
-		assert_success
-	done
+@test "schema: every path exists with its kind, mode and default" {
+	local path kind mode type def f n=0
+	while read -r path kind mode type def; do
+		case "$path" in ''|'#'*) continue ;; esac
+		f=$(live "$path")
+		case "$kind" in
+		dir|group) assert_dir_exists "$f" ;;
+		attr|commit|ro) assert_file_exists "$f" ;;
+		*) fail "schema: unknown kind '$kind' for $path" ;;
+		esac
+		assert_equal "$path $(stat -c %a "$f")" "$path ${mode#0}"
+		if [ "${path%%/*}" = buffers ] && [ "$kind" != group ] && [ "$def" != - ]; then
+			[ "$def" = "(first-pool)" ] && def=video
+			assert_equal "$path $(cat "$f")" "$path $def"
+		fi
+		n=$((n + 1))
+	done < "$SCHEMA"
+	(( n > 20 ))
+}
+
+@test "schema: the live tree has nothing the schema does not describe" {
+	local f rel pattern
+	while read -r f; do
+		rel=${f#"$PMM_CFS/"}
+		pattern=$(sed -E 's#^buffers/s(/|$)#buffers/*\1#; s#^pools/video(/|$)#pools/*\1#' <<< "$rel")
+		run awk -v p="$pattern" '$1 == p { found = 1 } END { exit !found }' "$SCHEMA"
+		assert_success "$rel is not in the schema"
+	done < <(find "$PMM_CFS" -mindepth 1)
+}
+
+@test "schema: writable attributes are exactly the schema's attr and commit entries" {
+	local want have
+	want=$(awk '$1 ~ /^buffers\/\*\// && ($2 == "attr" || $2 == "commit") { sub("buffers/\\*/", "", $1); print $1 }' "$SCHEMA" | sort)
+	have=$(find "$PMM_BUFS/s" -mindepth 1 -perm -u+w -printf '%f\n' | sort)
+	assert_equal "$have" "$want"
 }
