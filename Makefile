@@ -53,7 +53,8 @@ check-vm: all
 	tests/run-all vm
 
 run: all
-	tests/vm/run --cmd 'bash $(CURDIR)/examples/demo.sh'
+	tests/vm/run --mem 2G --append 'memmap=16M$$0x30000000' \
+		--cmd 'bash $(CURDIR)/examples/demo.sh'
 
 shell: all
 	tests/vm/run --shell
