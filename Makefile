@@ -10,12 +10,15 @@ KSCRIPTS := build/linux-source/scripts
 
 export KVER KDIR
 
-TEST_BINS := build/bin/pmm-mmap
+TEST_BINS := build/bin/pmm-mmap build/bin/pmm-ioctl
+TOOLS := build/bin/pmm-lock
 CFLAGS ?= -O2 -g -Wall -Wextra -Werror
+# User programs see the uapi header as installed: <linux/pmm.h>.
+CPPFLAGS += -Ikernel/include/uapi -I/usr/include/libdrm
 
-.PHONY: all deps kernel test-modules test-bins check check-host check-vm lint run shell clean
+.PHONY: all deps kernel test-modules test-bins tools check check-host check-vm lint run shell clean
 
-all: kernel test-modules test-bins
+all: kernel test-modules test-bins tools
 
 deps:
 	@scripts/install-deps
@@ -28,9 +31,15 @@ test-modules: deps
 
 test-bins: $(TEST_BINS)
 
-build/bin/%: tests/helpers/%.c | deps
+tools: $(TOOLS)
+
+build/bin/%: tests/helpers/%.c kernel/include/uapi/linux/pmm.h | deps
 	mkdir -p build/bin
-	$(CC) $(CFLAGS) -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+
+build/bin/pmm-lock: tools/pmm-lock/pmm-lock.c kernel/include/uapi/linux/pmm.h | deps
+	mkdir -p build/bin
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
 
 $(KSCRIPTS)/checkpatch.pl: | deps
 	mkdir -p build/linux-source

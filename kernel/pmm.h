@@ -6,13 +6,16 @@
  * Lock hierarchy, outermost first:
  *   configfs subsystem mutex (pmm_subsys.su_mutex): the tree (mkdir/rmdir);
  *   pmm_buffer.lock: every attribute of one buffer and its enable state;
- *   pmm_mem.lock: opens, maps and the dead flag of one allocation.
+ *   pmm_file.lock: the lock one open file holds (waits for pmm_mem.lock_wq);
+ *   pmm_mem.lock: counts, lock holders, attachments and the dead flag of one
+ *     allocation.
  * configfs_depend_item_unlocked() is called before pmm_buffer.lock is taken.
  */
 #ifndef _PMM_H
 #define _PMM_H
 
 #include <linux/cdev.h>
+#include <linux/dma-buf.h>
 #include <linux/configfs.h>
 #include <linux/device.h>
 #include <linux/genalloc.h>
@@ -21,9 +24,8 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
-
-/* Longest pool or buffer name; also the longest /dev/pmm/ node name. */
-#define PMM_NAME_MAX	64
+#include <linux/wait.h>
+#include <uapi/linux/pmm.h>
 
 /**
  * enum pmm_backend - where a pool's memory comes from
@@ -35,18 +37,6 @@
 enum pmm_backend {
 	PMM_BACKEND_CARVEOUT,
 	PMM_BACKEND_CONTIG,
-};
-
-/**
- * enum pmm_cache - CPU cacheability of a buffer's mappings
- * @PMM_CACHE_CACHED: write-back
- * @PMM_CACHE_WRITECOMBINE: uncached, writes combined (the default)
- * @PMM_CACHE_UNCACHED: strongly uncached
- */
-enum pmm_cache {
-	PMM_CACHE_CACHED,
-	PMM_CACHE_WRITECOMBINE,
-	PMM_CACHE_UNCACHED,
 };
 
 /**
@@ -83,16 +73,23 @@ struct pmm_pool {
  * @pool: where the memory came from
  * @phys: physical address
  * @size: bytes, a multiple of PAGE_SIZE
+ * @align: the alignment it was allocated with
+ * @boundary: the boundary it was allocated with
  * @cache: cacheability of every mapping of it
  * @vaddr: kernel view with the same cacheability (NULL if @iomem is used)
  * @iomem: kernel view of uncached carveout memory
  * @uid: owner of the node
  * @gid: group of the node
  * @mode: permissions of the node
- * @lock: protects @opens, @maps and @dead
+ * @lock: protects every field below it
  * @opens: open files (a mapping keeps its file open)
  * @maps: live VMAs
- * @dead: the buffer was disabled; new opens fail
+ * @shared_locks: holders of a shared transaction lock
+ * @excl_locked: an exclusive transaction lock is held
+ * @lock_wq: where lockers wait for a conflicting holder to go
+ * @dmabufs: live dma-bufs exported from this memory
+ * @attachments: their device attachments (struct pmm_attachment)
+ * @dead: the buffer was disabled; new opens, locks and exports fail
  * @name: copy of the buffer name, for the log after rmdir
  */
 struct pmm_mem {
@@ -101,7 +98,9 @@ struct pmm_mem {
 	struct pmm_pool *pool;
 	phys_addr_t phys;
 	size_t size;
-	enum pmm_cache cache;
+	u64 align;
+	u64 boundary;
+	u32 cache;
 	void *vaddr;
 	void __iomem *iomem;
 	kuid_t uid;
@@ -110,6 +109,11 @@ struct pmm_mem {
 	struct mutex lock;	/* opens, maps, dead; inside pmm_buffer.lock */
 	unsigned int opens;
 	unsigned int maps;
+	unsigned int shared_locks;
+	bool excl_locked;
+	wait_queue_head_t lock_wq;
+	unsigned int dmabufs;
+	struct list_head attachments;
 	bool dead;
 	char name[PMM_NAME_MAX + 1];
 };
@@ -135,7 +139,7 @@ struct pmm_buffer {
 	u64 align;
 	u64 boundary;
 	struct pmm_pool *pool;
-	enum pmm_cache cache;
+	u32 cache;
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;
@@ -157,7 +161,7 @@ void pmm_pools_add_groups(struct config_group *parent);
 
 bool pmm_name_valid(const char *name);
 int pmm_parse_size(const char *s, u64 *out);
-const char *pmm_cache_name(enum pmm_cache cache);
+const char *pmm_cache_name(u32 cache);
 
 int pmm_configfs_init(void);
 void pmm_configfs_exit(void);
@@ -166,5 +170,10 @@ int pmm_cdev_init(void);
 void pmm_cdev_exit(void);
 struct pmm_mem *pmm_mem_create(struct pmm_buffer *buf, const char *name);
 int pmm_mem_destroy(struct pmm_mem *mem);
+unsigned int pmm_mem_locks(struct pmm_mem *mem);
+int pmm_mem_mmap(struct pmm_mem *mem, struct vm_area_struct *vma);
+void pmm_mem_sync(struct pmm_mem *mem, bool for_cpu,
+		  enum dma_data_direction dir);
+struct dma_buf *pmm_dmabuf_export(struct pmm_mem *mem, u32 flags);
 
 #endif /* _PMM_H */

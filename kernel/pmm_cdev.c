@@ -18,6 +18,7 @@
 #include <linux/kdev_t.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #ifdef CONFIG_X86
@@ -31,6 +32,25 @@
 static dev_t pmm_devt;
 static DEFINE_IDA(pmm_minors);
 
+/* What a transaction lock held by one open file is. */
+enum pmm_file_lock {
+	PMM_FILE_UNLOCKED,
+	PMM_FILE_SHARED,
+	PMM_FILE_EXCLUSIVE,
+};
+
+/**
+ * struct pmm_file - one open file of /dev/pmm/NAME
+ * @mem: the memory it refers to (holds a device reference)
+ * @lock: serialises PMM_IOC_LOCK/UNLOCK on this file
+ * @held: the transaction lock this file holds
+ */
+struct pmm_file {
+	struct pmm_mem *mem;
+	struct mutex lock;	/* @held; outside pmm_mem.lock */
+	enum pmm_file_lock held;
+};
+
 static inline struct pmm_mem *to_pmm_mem(struct device *dev)
 {
 	return container_of(dev, struct pmm_mem, dev);
@@ -42,7 +62,7 @@ static inline struct pmm_mem *to_pmm_mem(struct device *dev)
  * So contig (RAM) memory gets its linear map changed for as long as the
  * buffer lives; carveouts are not in the linear map.
  */
-static int pmm_mem_set_linear_cache(struct pmm_mem *mem, enum pmm_cache cache)
+static int pmm_mem_set_linear_cache(struct pmm_mem *mem, u32 cache)
 {
 #ifdef CONFIG_X86
 	unsigned long addr = (unsigned long)mem->vaddr;
@@ -160,27 +180,101 @@ static const struct device_type pmm_mem_type = {
 static int pmm_open(struct inode *inode, struct file *file)
 {
 	struct pmm_mem *mem = container_of(inode->i_cdev, struct pmm_mem, cdev);
-	int ret = 0;
+	struct pmm_file *pf;
+
+	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
+	if (!pf)
+		return -ENOMEM;
+	mutex_init(&pf->lock);
+	pf->mem = mem;
 
 	mutex_lock(&mem->lock);
 	if (mem->dead) {
-		ret = -ENODEV;
-	} else {
-		mem->opens++;
-		get_device(&mem->dev);
-		file->private_data = mem;
+		mutex_unlock(&mem->lock);
+		mutex_destroy(&pf->lock);
+		kfree(pf);
+		return -ENODEV;
+	}
+	mem->opens++;
+	get_device(&mem->dev);
+	mutex_unlock(&mem->lock);
+
+	file->private_data = pf;
+	return 0;
+}
+
+static bool pmm_mem_trylock(struct pmm_mem *mem, bool shared)
+{
+	bool locked;
+
+	mutex_lock(&mem->lock);
+	locked = !mem->excl_locked && (shared || !mem->shared_locks);
+	if (locked) {
+		if (shared)
+			mem->shared_locks++;
+		else
+			mem->excl_locked = true;
 	}
 	mutex_unlock(&mem->lock);
+	return locked;
+}
+
+static void pmm_mem_unlock(struct pmm_mem *mem, bool shared)
+{
+	mutex_lock(&mem->lock);
+	if (shared)
+		mem->shared_locks--;
+	else
+		mem->excl_locked = false;
+	mutex_unlock(&mem->lock);
+	wake_up_all(&mem->lock_wq);
+}
+
+/**
+ * pmm_mem_locks() - How many transaction locks are held on a buffer.
+ * @mem: the allocation
+ *
+ * Context: Process context.
+ * Return: shared holders, plus one for an exclusive holder.
+ */
+unsigned int pmm_mem_locks(struct pmm_mem *mem)
+{
+	unsigned int n;
+
+	mutex_lock(&mem->lock);
+	n = mem->shared_locks + mem->excl_locked;
+	mutex_unlock(&mem->lock);
+	return n;
+}
+
+static int pmm_file_unlock(struct pmm_file *pf)
+{
+	int ret = 0;
+
+	mutex_lock(&pf->lock);
+	if (pf->held == PMM_FILE_UNLOCKED)
+		ret = -EINVAL;
+	else
+		pmm_mem_unlock(pf->mem, pf->held == PMM_FILE_SHARED);
+	pf->held = PMM_FILE_UNLOCKED;
+	mutex_unlock(&pf->lock);
 	return ret;
 }
 
 static int pmm_release(struct inode *inode, struct file *file)
 {
-	struct pmm_mem *mem = file->private_data;
+	struct pmm_file *pf = file->private_data;
+	struct pmm_mem *mem = pf->mem;
+
+	/* A killed holder must not leave its lock behind. */
+	if (pf->held != PMM_FILE_UNLOCKED)
+		pmm_file_unlock(pf);
 
 	mutex_lock(&mem->lock);
 	mem->opens--;
 	mutex_unlock(&mem->lock);
+	mutex_destroy(&pf->lock);
+	kfree(pf);
 	put_device(&mem->dev);
 	return 0;
 }
@@ -208,7 +302,7 @@ static const struct vm_operations_struct pmm_vm_ops = {
 	.close = pmm_vm_close,
 };
 
-static pgprot_t pmm_pgprot(enum pmm_cache cache, pgprot_t prot)
+static pgprot_t pmm_pgprot(u32 cache, pgprot_t prot)
 {
 	switch (cache) {
 	case PMM_CACHE_WRITECOMBINE:
@@ -226,9 +320,16 @@ static pgprot_t pmm_pgprot(enum pmm_cache cache, pgprot_t prot)
  * get_user_pages() works on the mapping, and with it O_DIRECT I/O into a
  * buffer.  Carveouts have no struct pages and are mapped as raw PFNs.
  */
-static int pmm_mmap(struct file *file, struct vm_area_struct *vma)
+/**
+ * pmm_mem_mmap() - Map a buffer's memory into user space.
+ * @mem: the allocation
+ * @vma: the mapping being created, of /dev/pmm/NAME or of a dma-buf
+ *
+ * Context: Process context, mmap lock held for writing.
+ * Return: 0, -EINVAL for private mappings or a range outside the buffer.
+ */
+int pmm_mem_mmap(struct pmm_mem *mem, struct vm_area_struct *vma)
 {
-	struct pmm_mem *mem = file->private_data;
 	unsigned long pages = mem->size >> PAGE_SHIFT;
 	unsigned long len = vma->vm_end - vma->vm_start;
 	unsigned long pfn, addr;
@@ -272,6 +373,13 @@ static int pmm_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
+static int pmm_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct pmm_file *pf = file->private_data;
+
+	return pmm_mem_mmap(pf->mem, vma);
+}
+
 /* Uncached carveouts are __iomem: copy through a bounce page. */
 static ssize_t pmm_io_copy(struct pmm_mem *mem, char __user *ubuf,
 			   size_t count, loff_t pos, bool to_user)
@@ -307,7 +415,7 @@ static ssize_t pmm_io_copy(struct pmm_mem *mem, char __user *ubuf,
 static ssize_t pmm_read(struct file *file, char __user *ubuf, size_t count,
 			loff_t *ppos)
 {
-	struct pmm_mem *mem = file->private_data;
+	struct pmm_mem *mem = ((struct pmm_file *)file->private_data)->mem;
 	ssize_t ret;
 
 	if (!mem->iomem)
@@ -327,7 +435,7 @@ static ssize_t pmm_read(struct file *file, char __user *ubuf, size_t count,
 static ssize_t pmm_write(struct file *file, const char __user *ubuf,
 			 size_t count, loff_t *ppos)
 {
-	struct pmm_mem *mem = file->private_data;
+	struct pmm_mem *mem = ((struct pmm_file *)file->private_data)->mem;
 	ssize_t ret;
 
 	if (*ppos < 0)
@@ -347,9 +455,165 @@ static ssize_t pmm_write(struct file *file, const char __user *ubuf,
 
 static loff_t pmm_llseek(struct file *file, loff_t offset, int whence)
 {
-	struct pmm_mem *mem = file->private_data;
+	struct pmm_mem *mem = ((struct pmm_file *)file->private_data)->mem;
 
 	return fixed_size_llseek(file, offset, whence, mem->size);
+}
+
+static int pmm_ioctl_info(struct pmm_file *pf, void *data)
+{
+	struct pmm_info *info = data;
+	struct pmm_mem *mem = pf->mem;
+
+	if (info->flags & ~PMM_INFO_VALID_FLAGS)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->size = mem->size;
+	info->align = mem->align;
+	info->boundary = mem->boundary;
+	/* Physical addresses are for administrators only, as in configfs. */
+	if (capable(CAP_SYS_ADMIN))
+		info->phys_addr = mem->phys;
+	info->cache = mem->cache;
+	strscpy(info->memtype, mem->pool->name, sizeof(info->memtype));
+	return 0;
+}
+
+static int pmm_ioctl_lock(struct pmm_file *pf, void *data)
+{
+	struct pmm_lock *arg = data;
+	bool shared = arg->flags & PMM_LOCK_SHARED;
+	int ret = 0;
+
+	if ((arg->flags & ~PMM_LOCK_VALID_FLAGS) || arg->__pad)
+		return -EINVAL;
+
+	mutex_lock(&pf->lock);
+	if (pf->held != PMM_FILE_UNLOCKED)
+		ret = -EBUSY;
+	else if (arg->flags & PMM_LOCK_NONBLOCK)
+		ret = pmm_mem_trylock(pf->mem, shared) ? 0 : -EAGAIN;
+	else
+		ret = wait_event_interruptible(pf->mem->lock_wq,
+					       pmm_mem_trylock(pf->mem, shared));
+	if (!ret)
+		pf->held = shared ? PMM_FILE_SHARED : PMM_FILE_EXCLUSIVE;
+	mutex_unlock(&pf->lock);
+	return ret;
+}
+
+static int pmm_ioctl_sync(struct pmm_file *pf, void *data)
+{
+	struct pmm_sync *arg = data;
+	struct pmm_mem *mem = pf->mem;
+	enum dma_data_direction dir;
+
+	if ((arg->flags & ~PMM_SYNC_VALID_FLAGS) || arg->__pad ||
+	    !(arg->flags & (PMM_SYNC_READ | PMM_SYNC_WRITE)))
+		return -EINVAL;
+	if (!arg->length || arg->offset >= mem->size ||
+	    arg->length > mem->size - arg->offset)
+		return -EINVAL;
+
+	if ((arg->flags & PMM_SYNC_READ) && (arg->flags & PMM_SYNC_WRITE))
+		dir = DMA_BIDIRECTIONAL;
+	else if (arg->flags & PMM_SYNC_WRITE)
+		dir = DMA_TO_DEVICE;
+	else
+		dir = DMA_FROM_DEVICE;
+	/*
+	 * The buffer is contiguous and small next to a cache flush of the
+	 * whole of it, so the range is validated but the whole is synced.
+	 */
+	pmm_mem_sync(mem, !(arg->flags & PMM_SYNC_END), dir);
+	return 0;
+}
+
+static int pmm_ioctl_export(struct pmm_file *pf, void *data)
+{
+	struct pmm_export *arg = data;
+	struct dma_buf *dmabuf;
+	int fd;
+
+	if ((arg->flags & ~PMM_EXPORT_VALID_FLAGS) || arg->fd)
+		return -EINVAL;
+	dmabuf = pmm_dmabuf_export(pf->mem, arg->flags);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	fd = dma_buf_fd(dmabuf, arg->flags);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		return fd;
+	}
+	arg->fd = fd;
+	return 0;
+}
+
+static const unsigned int pmm_ioctl_cmds[] = {
+	PMM_IOC_INFO,
+	PMM_IOC_LOCK,
+	PMM_IOC_UNLOCK,
+	PMM_IOC_SYNC,
+	PMM_IOC_EXPORT,
+};
+
+/*
+ * Like dma_heap_ioctl(): the size in the command may differ from ours, so
+ * old and new callers work; copy what both know and zero the rest.
+ */
+static long pmm_ioctl(struct file *file, unsigned int ucmd, unsigned long arg)
+{
+	struct pmm_file *pf = file->private_data;
+	char kdata[sizeof(struct pmm_info)];
+	unsigned int kcmd, nr = _IOC_NR(ucmd);
+	unsigned int in_size, out_size, ksize;
+	int ret;
+
+	if (_IOC_TYPE(ucmd) != PMM_IOC_MAGIC || nr >= ARRAY_SIZE(pmm_ioctl_cmds))
+		return -ENOTTY;
+	nr = array_index_nospec(nr, ARRAY_SIZE(pmm_ioctl_cmds));
+	kcmd = pmm_ioctl_cmds[nr];
+	ksize = _IOC_SIZE(kcmd);
+	BUILD_BUG_ON(sizeof(struct pmm_lock) > sizeof(kdata) ||
+		     sizeof(struct pmm_sync) > sizeof(kdata) ||
+		     sizeof(struct pmm_export) > sizeof(kdata));
+
+	in_size = _IOC_SIZE(ucmd);
+	out_size = in_size;
+	if (!(ucmd & kcmd & IOC_IN))
+		in_size = 0;
+	if (!(ucmd & kcmd & IOC_OUT))
+		out_size = 0;
+	in_size = min(in_size, ksize);
+	out_size = min(out_size, ksize);
+
+	memset(kdata, 0, sizeof(kdata));
+	if (copy_from_user(kdata, (void __user *)arg, in_size))
+		return -EFAULT;
+
+	switch (kcmd) {
+	case PMM_IOC_INFO:
+		ret = pmm_ioctl_info(pf, kdata);
+		break;
+	case PMM_IOC_LOCK:
+		ret = pmm_ioctl_lock(pf, kdata);
+		break;
+	case PMM_IOC_UNLOCK:
+		ret = pmm_file_unlock(pf);
+		break;
+	case PMM_IOC_SYNC:
+		ret = pmm_ioctl_sync(pf, kdata);
+		break;
+	case PMM_IOC_EXPORT:
+		ret = pmm_ioctl_export(pf, kdata);
+		break;
+	default:
+		return -ENOTTY;
+	}
+
+	if (!ret && copy_to_user((void __user *)arg, kdata, out_size))
+		return -EFAULT;
+	return ret;
 }
 
 static const struct file_operations pmm_fops = {
@@ -360,6 +624,8 @@ static const struct file_operations pmm_fops = {
 	.read = pmm_read,
 	.write = pmm_write,
 	.llseek = pmm_llseek,
+	.unlocked_ioctl = pmm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 };
 
 /**
@@ -387,8 +653,12 @@ struct pmm_mem *pmm_mem_create(struct pmm_buffer *buf, const char *name)
 	mem->uid = buf->uid;
 	mem->gid = buf->gid;
 	mem->mode = buf->mode;
+	mem->align = buf->align;
+	mem->boundary = buf->boundary;
 	strscpy(mem->name, name, sizeof(mem->name));
 	mutex_init(&mem->lock);
+	init_waitqueue_head(&mem->lock_wq);
+	INIT_LIST_HEAD(&mem->attachments);
 
 	mem->phys = pmm_pool_alloc(pool, buf->size, buf->align, buf->boundary);
 	if (!mem->phys) {
@@ -458,9 +728,11 @@ out_free_mem:
 int pmm_mem_destroy(struct pmm_mem *mem)
 {
 	mutex_lock(&mem->lock);
-	if (mem->opens || mem->maps) {
-		pr_err("buffer '%s': enable: still in use (%u open files, %u mappings)\n",
-		       mem->name, mem->opens, mem->maps);
+	if (mem->opens || mem->maps || mem->shared_locks || mem->excl_locked ||
+	    mem->dmabufs) {
+		pr_err("buffer '%s': enable: still in use (%u open files, %u mappings, %u locks, %u dma-bufs)\n",
+		       mem->name, mem->opens, mem->maps,
+		       mem->shared_locks + mem->excl_locked, mem->dmabufs);
 		mutex_unlock(&mem->lock);
 		return -EBUSY;
 	}

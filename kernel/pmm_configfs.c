@@ -69,15 +69,23 @@ static u64 pmm_pools_max_size(void)
 	return max;
 }
 
+/* show for the plain numeric attributes: size, align, boundary */
+static ssize_t pmm_buf_show_u64(struct pmm_buffer *buf, const u64 *field,
+				char *page)
+{
+	u64 v;
+
+	mutex_lock(&buf->lock);
+	v = *field;
+	mutex_unlock(&buf->lock);
+	return sysfs_emit(page, "%llu\n", v);
+}
+
 static ssize_t pmm_buf_size_show(struct config_item *item, char *page)
 {
 	struct pmm_buffer *buf = to_pmm_buffer(item);
-	u64 size;
 
-	mutex_lock(&buf->lock);
-	size = buf->size;
-	mutex_unlock(&buf->lock);
-	return sysfs_emit(page, "%llu\n", size);
+	return pmm_buf_show_u64(buf, &buf->size, page);
 }
 
 static ssize_t pmm_buf_size_store(struct config_item *item, const char *page,
@@ -114,12 +122,8 @@ static bool pmm_valid_pow2(u64 v)
 static ssize_t pmm_buf_align_show(struct config_item *item, char *page)
 {
 	struct pmm_buffer *buf = to_pmm_buffer(item);
-	u64 align;
 
-	mutex_lock(&buf->lock);
-	align = buf->align;
-	mutex_unlock(&buf->lock);
-	return sysfs_emit(page, "%llu\n", align);
+	return pmm_buf_show_u64(buf, &buf->align, page);
 }
 
 static ssize_t pmm_buf_align_store(struct config_item *item, const char *page,
@@ -150,12 +154,8 @@ static ssize_t pmm_buf_align_store(struct config_item *item, const char *page,
 static ssize_t pmm_buf_boundary_show(struct config_item *item, char *page)
 {
 	struct pmm_buffer *buf = to_pmm_buffer(item);
-	u64 boundary;
 
-	mutex_lock(&buf->lock);
-	boundary = buf->boundary;
-	mutex_unlock(&buf->lock);
-	return sysfs_emit(page, "%llu\n", boundary);
+	return pmm_buf_show_u64(buf, &buf->boundary, page);
 }
 
 static ssize_t pmm_buf_boundary_store(struct config_item *item,
@@ -222,7 +222,7 @@ static ssize_t pmm_buf_memtype_store(struct config_item *item,
 static ssize_t pmm_buf_cache_show(struct config_item *item, char *page)
 {
 	struct pmm_buffer *buf = to_pmm_buffer(item);
-	enum pmm_cache cache;
+	u32 cache;
 
 	mutex_lock(&buf->lock);
 	cache = buf->cache;
@@ -234,7 +234,7 @@ static ssize_t pmm_buf_cache_store(struct config_item *item, const char *page,
 				   size_t count)
 {
 	struct pmm_buffer *buf = to_pmm_buffer(item);
-	enum pmm_cache cache;
+	u32 cache;
 	int ret;
 
 	ret = pmm_buf_lock_disabled(buf, "cache");
@@ -490,18 +490,40 @@ static ssize_t pmm_buf_phys_addr_show(struct config_item *item, char *page)
 	return ret;
 }
 
-/* opens and maps: what keeps an enabled buffer from being disabled. */
+/* What keeps an enabled buffer from being disabled. */
+enum pmm_buf_count {
+	PMM_COUNT_OPENS,
+	PMM_COUNT_MAPS,
+	PMM_COUNT_LOCKS,
+	PMM_COUNT_DMABUFS,
+};
+
 static ssize_t pmm_buf_count_show(struct config_item *item, char *page,
-				  bool maps)
+				  enum pmm_buf_count which)
 {
 	struct pmm_buffer *buf = to_pmm_buffer(item);
+	struct pmm_mem *mem;
 	unsigned int n = 0;
 
 	mutex_lock(&buf->lock);
-	if (buf->mem) {
-		mutex_lock(&buf->mem->lock);
-		n = maps ? buf->mem->maps : buf->mem->opens;
-		mutex_unlock(&buf->mem->lock);
+	mem = buf->mem;
+	if (mem) {
+		mutex_lock(&mem->lock);
+		switch (which) {
+		case PMM_COUNT_OPENS:
+			n = mem->opens;
+			break;
+		case PMM_COUNT_MAPS:
+			n = mem->maps;
+			break;
+		case PMM_COUNT_LOCKS:
+			n = mem->shared_locks + mem->excl_locked;
+			break;
+		case PMM_COUNT_DMABUFS:
+			n = mem->dmabufs;
+			break;
+		}
+		mutex_unlock(&mem->lock);
 	}
 	mutex_unlock(&buf->lock);
 	return sysfs_emit(page, "%u\n", n);
@@ -509,12 +531,22 @@ static ssize_t pmm_buf_count_show(struct config_item *item, char *page,
 
 static ssize_t pmm_buf_opens_show(struct config_item *item, char *page)
 {
-	return pmm_buf_count_show(item, page, false);
+	return pmm_buf_count_show(item, page, PMM_COUNT_OPENS);
 }
 
 static ssize_t pmm_buf_maps_show(struct config_item *item, char *page)
 {
-	return pmm_buf_count_show(item, page, true);
+	return pmm_buf_count_show(item, page, PMM_COUNT_MAPS);
+}
+
+static ssize_t pmm_buf_locks_show(struct config_item *item, char *page)
+{
+	return pmm_buf_count_show(item, page, PMM_COUNT_LOCKS);
+}
+
+static ssize_t pmm_buf_dmabufs_show(struct config_item *item, char *page)
+{
+	return pmm_buf_count_show(item, page, PMM_COUNT_DMABUFS);
 }
 
 CONFIGFS_ATTR(pmm_buf_, size);
@@ -529,6 +561,8 @@ CONFIGFS_ATTR(pmm_buf_, enable);
 CONFIGFS_ATTR_RO(pmm_buf_, state);
 CONFIGFS_ATTR_RO(pmm_buf_, opens);
 CONFIGFS_ATTR_RO(pmm_buf_, maps);
+CONFIGFS_ATTR_RO(pmm_buf_, locks);
+CONFIGFS_ATTR_RO(pmm_buf_, dmabufs);
 
 /* Physical addresses are for root only, like /proc/iomem's. */
 static struct configfs_attribute pmm_buf_attr_phys_addr = {
@@ -552,6 +586,8 @@ static struct configfs_attribute *pmm_buf_attrs[] = {
 	&pmm_buf_attr_phys_addr,
 	&pmm_buf_attr_opens,
 	&pmm_buf_attr_maps,
+	&pmm_buf_attr_locks,
+	&pmm_buf_attr_dmabufs,
 	NULL,
 };
 

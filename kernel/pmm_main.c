@@ -49,7 +49,7 @@ static const char * const pmm_cache_names[] = {
  *
  * Return: "cached", "writecombine" or "uncached".
  */
-const char *pmm_cache_name(enum pmm_cache cache)
+const char *pmm_cache_name(u32 cache)
 {
 	return pmm_cache_names[cache];
 }
@@ -176,6 +176,7 @@ static void __exit pmm_exit(void)
 module_init(pmm_init);
 module_exit(pmm_exit);
 
+MODULE_IMPORT_NS(DMA_BUF);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("PMM developers");
 MODULE_DESCRIPTION("Physical memory manager: named contiguous buffers declared in configfs");

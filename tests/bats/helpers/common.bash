@@ -79,10 +79,12 @@ pmm_assert_dmesg_clean() {
 # --- Buffers and pools (kernel suites) ---
 
 PMM_MMAP=$PMM_PROJECT/build/bin/pmm-mmap
+PMM_IOCTL=$PMM_PROJECT/build/bin/pmm-ioctl
+PMM_LOCK=$PMM_PROJECT/build/bin/pmm-lock
 # The pools the kernel suites load with.  tests/run-all boots the guest with
 # 6 GiB and memmap= for both carveouts: video low, hi above 4 GiB.
 PMM_TEST_POOLS=video:64M@0x30000000,fb:16M,hi:32M@0x1c0000000
-export PMM_MMAP PMM_TEST_POOLS
+export PMM_MMAP PMM_IOCTL PMM_LOCK PMM_TEST_POOLS
 
 # pmm_load_test_pools [PARAM=VALUE...] - load with the standard test pools.
 pmm_load_test_pools() {
@@ -215,13 +217,14 @@ pmm_assert_pools_empty() {
 	done
 }
 
-# pmm_hold [pmm-mmap OPTIONS] NODE - map NODE in a background process that
-# keeps the mapping until pmm_unhold; returns once it is mapped.
-pmm_hold() {
+# pmm_bg CMD... - run CMD in the background with its stdin on a pipe this
+# shell holds; CMD prints "ready" when it has done its setup and then waits
+# for end-of-file.  Returns once CMD is ready; pmm_unhold ends it.
+pmm_bg() {
 	local fifo=$BATS_TEST_TMPDIR/hold.fifo out=$BATS_TEST_TMPDIR/hold.out i line=
 	rm -f "$fifo" "$out"
 	mkfifo "$fifo"
-	"$PMM_MMAP" "${@:1:$#-1}" hold "${@: -1}" < "$fifo" > "$out" 2>&1 &
+	"$@" < "$fifo" > "$out" 2>&1 &
 	PMM_HOLD_PID=$!
 	exec 8> "$fifo"
 	for i in $(seq 100); do
@@ -229,10 +232,16 @@ pmm_hold() {
 		[ -n "$line" ] && break
 		sleep 0.1
 	done
-	[ "$line" = ready ] || fail "pmm-mmap hold ${*}: $line"
+	[ "$line" = ready ] || fail "${*}: $line"
 }
 
-# pmm_unhold - end the pmm_hold process and its mapping.
+# pmm_hold [pmm-mmap OPTIONS] NODE - map NODE in a background process that
+# keeps the mapping until pmm_unhold; returns once it is mapped.
+pmm_hold() {
+	pmm_bg "$PMM_MMAP" "${@:1:$#-1}" hold "${@: -1}"
+}
+
+# pmm_unhold - end the pmm_bg process.
 pmm_unhold() {
 	if [ -n "${PMM_HOLD_PID:-}" ]; then
 		exec 8>&-
@@ -251,4 +260,23 @@ pmm_phys() {
 # as_nobody CMD... - run a command as an unprivileged user.
 as_nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+# pmm_suite_setup [PARAM=VALUE...] - setup_file of a kernel suite that
+# works on buffers: a fresh module with the test pools (or PARAMs).
+pmm_suite_setup() {
+	pmm_requires_vm
+	pmm_unload_if_loaded
+	if [ $# -eq 0 ]; then
+		pmm_load_test_pools
+	else
+		pmm_load "$@"
+	fi
+}
+
+# pmm_suite_teardown - teardown_file: nothing held, no buffer, no module.
+pmm_suite_teardown() {
+	pmm_unhold
+	pmm_buf_rm_all
+	pmm_unload_if_loaded
 }

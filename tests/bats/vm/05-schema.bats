@@ -9,15 +9,12 @@ load ../helpers/common
 SCHEMA=$PMM_PROJECT/configfs-schema/pmm.schema
 
 setup_file() {
-	pmm_requires_vm
-	pmm_unload_if_loaded
-	pmm_load pools=video:4M
+	pmm_suite_setup pools=video:4M
 	mkdir "$PMM_BUFS/s"
 }
 
 teardown_file() {
-	pmm_buf_rm_all
-	pmm_unload_if_loaded
+	pmm_suite_teardown
 }
 
 # live PATH - the schema path's instance: '*' is buffer s or pool video.

@@ -6,15 +6,11 @@
 load ../helpers/common
 
 setup_file() {
-	pmm_requires_vm
-	pmm_unload_if_loaded
-	pmm_load_test_pools
+	pmm_suite_setup
 }
 
 teardown_file() {
-	pmm_unhold
-	pmm_buf_rm_all
-	pmm_unload_if_loaded
+	pmm_suite_teardown
 }
 
 teardown() {

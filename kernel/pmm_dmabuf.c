@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PMM dma-buf exporter: a buffer's memory shared with other drivers
+ * (V4L2, DRM) as a dma-buf.  The memory is physically contiguous, so every
+ * attachment maps it as a single scatterlist entry.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/iosys-map.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+
+#include "pmm.h"
+
+/**
+ * struct pmm_attachment - one importing device
+ * @node: entry in pmm_mem.attachments
+ * @dev: the importer's device
+ * @sgt: one entry covering the whole buffer
+ * @dir: direction of the current mapping
+ * @mapped: the table is DMA-mapped for @dev
+ */
+struct pmm_attachment {
+	struct list_head node;
+	struct device *dev;
+	struct sg_table sgt;
+	enum dma_data_direction dir;
+	bool mapped;
+};
+
+/* Carveouts have no struct pages: they are mapped as a device resource. */
+static bool pmm_mem_has_pages(struct pmm_mem *mem)
+{
+	return mem->pool->backend == PMM_BACKEND_CONTIG;
+}
+
+static int pmm_dmabuf_attach(struct dma_buf *dmabuf,
+			     struct dma_buf_attachment *attachment)
+{
+	struct pmm_mem *mem = dmabuf->priv;
+	struct pmm_attachment *a;
+	int ret;
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	ret = sg_alloc_table(&a->sgt, 1, GFP_KERNEL);
+	if (ret) {
+		kfree(a);
+		return ret;
+	}
+	if (pmm_mem_has_pages(mem))
+		sg_set_page(a->sgt.sgl, pfn_to_page(PHYS_PFN(mem->phys)),
+			    mem->size, 0);
+	a->dev = attachment->dev;
+	attachment->priv = a;
+
+	mutex_lock(&mem->lock);
+	list_add(&a->node, &mem->attachments);
+	mutex_unlock(&mem->lock);
+	return 0;
+}
+
+static void pmm_dmabuf_detach(struct dma_buf *dmabuf,
+			      struct dma_buf_attachment *attachment)
+{
+	struct pmm_mem *mem = dmabuf->priv;
+	struct pmm_attachment *a = attachment->priv;
+
+	mutex_lock(&mem->lock);
+	list_del(&a->node);
+	mutex_unlock(&mem->lock);
+	sg_free_table(&a->sgt);
+	kfree(a);
+}
+
+/* Write-combined and uncached memory needs no CPU cache maintenance. */
+static unsigned long pmm_dma_attrs(struct pmm_mem *mem)
+{
+	return mem->cache == PMM_CACHE_CACHED ? 0 : DMA_ATTR_SKIP_CPU_SYNC;
+}
+
+static struct sg_table *pmm_dmabuf_map(struct dma_buf_attachment *attachment,
+				       enum dma_data_direction dir)
+{
+	struct pmm_mem *mem = attachment->dmabuf->priv;
+	struct pmm_attachment *a = attachment->priv;
+	dma_addr_t addr;
+	int ret;
+
+	if (pmm_mem_has_pages(mem)) {
+		ret = dma_map_sgtable(a->dev, &a->sgt, dir, pmm_dma_attrs(mem));
+		if (ret)
+			return ERR_PTR(ret);
+	} else {
+		addr = dma_map_resource(a->dev, mem->phys, mem->size, dir,
+					pmm_dma_attrs(mem));
+		if (dma_mapping_error(a->dev, addr))
+			return ERR_PTR(-ENOMEM);
+		sg_dma_address(a->sgt.sgl) = addr;
+		sg_dma_len(a->sgt.sgl) = mem->size;
+		a->sgt.nents = 1;
+	}
+
+	mutex_lock(&mem->lock);
+	a->dir = dir;
+	a->mapped = true;
+	mutex_unlock(&mem->lock);
+	return &a->sgt;
+}
+
+static void pmm_dmabuf_unmap(struct dma_buf_attachment *attachment,
+			     struct sg_table *sgt, enum dma_data_direction dir)
+{
+	struct pmm_mem *mem = attachment->dmabuf->priv;
+	struct pmm_attachment *a = attachment->priv;
+
+	mutex_lock(&mem->lock);
+	a->mapped = false;
+	mutex_unlock(&mem->lock);
+
+	if (pmm_mem_has_pages(mem))
+		dma_unmap_sgtable(a->dev, sgt, dir, pmm_dma_attrs(mem));
+	else
+		dma_unmap_resource(a->dev, sg_dma_address(sgt->sgl), mem->size,
+				   dir, pmm_dma_attrs(mem));
+}
+
+/**
+ * pmm_mem_sync() - Cache maintenance for CPU access to a buffer.
+ * @mem: the allocation
+ * @for_cpu: true before the CPU accesses it, false after
+ * @dir: the direction of the device transfers it is synchronised with
+ *
+ * Cached buffers are synchronised for every device that has one of their
+ * dma-bufs mapped; write-combined and uncached ones need nothing.
+ *
+ * Context: Process context.
+ */
+void pmm_mem_sync(struct pmm_mem *mem, bool for_cpu,
+		  enum dma_data_direction dir)
+{
+	struct pmm_attachment *a;
+
+	if (mem->cache != PMM_CACHE_CACHED)
+		return;
+
+	mutex_lock(&mem->lock);
+	list_for_each_entry(a, &mem->attachments, node) {
+		if (!a->mapped)
+			continue;
+		if (pmm_mem_has_pages(mem)) {
+			if (for_cpu)
+				dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
+			else
+				dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
+		} else {
+			if (for_cpu)
+				dma_sync_single_for_cpu(a->dev,
+							sg_dma_address(a->sgt.sgl),
+							mem->size, dir);
+			else
+				dma_sync_single_for_device(a->dev,
+							   sg_dma_address(a->sgt.sgl),
+							   mem->size, dir);
+		}
+	}
+	mutex_unlock(&mem->lock);
+}
+
+static int pmm_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
+				       enum dma_data_direction dir)
+{
+	pmm_mem_sync(dmabuf->priv, true, dir);
+	return 0;
+}
+
+static int pmm_dmabuf_end_cpu_access(struct dma_buf *dmabuf,
+				     enum dma_data_direction dir)
+{
+	pmm_mem_sync(dmabuf->priv, false, dir);
+	return 0;
+}
+
+static int pmm_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	return pmm_mem_mmap(dmabuf->priv, vma);
+}
+
+static int pmm_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct pmm_mem *mem = dmabuf->priv;
+
+	/* The kernel view made at enable already has the right cacheability. */
+	if (mem->iomem)
+		iosys_map_set_vaddr_iomem(map, mem->iomem);
+	else
+		iosys_map_set_vaddr(map, mem->vaddr);
+	return 0;
+}
+
+static void pmm_dmabuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+}
+
+static void pmm_dmabuf_release(struct dma_buf *dmabuf)
+{
+	struct pmm_mem *mem = dmabuf->priv;
+
+	mutex_lock(&mem->lock);
+	mem->dmabufs--;
+	mutex_unlock(&mem->lock);
+	put_device(&mem->dev);
+}
+
+static const struct dma_buf_ops pmm_dmabuf_ops = {
+	.attach = pmm_dmabuf_attach,
+	.detach = pmm_dmabuf_detach,
+	.map_dma_buf = pmm_dmabuf_map,
+	.unmap_dma_buf = pmm_dmabuf_unmap,
+	.begin_cpu_access = pmm_dmabuf_begin_cpu_access,
+	.end_cpu_access = pmm_dmabuf_end_cpu_access,
+	.mmap = pmm_dmabuf_mmap,
+	.vmap = pmm_dmabuf_vmap,
+	.vunmap = pmm_dmabuf_vunmap,
+	.release = pmm_dmabuf_release,
+};
+
+/**
+ * pmm_dmabuf_export() - Export a buffer's memory as a dma-buf.
+ * @mem: the allocation
+ * @flags: O_RDONLY/O_WRONLY/O_RDWR and O_CLOEXEC for the dma-buf file
+ *
+ * The dma-buf holds a reference to the memory: the buffer cannot be
+ * disabled while it lives, and the memory stays out of the pool until the
+ * last dma-buf reference is dropped.
+ *
+ * Context: Process context.
+ * Return: the dma-buf, or an ERR_PTR(): -ENODEV if the buffer was just
+ * disabled.
+ */
+struct dma_buf *pmm_dmabuf_export(struct pmm_mem *mem, u32 flags)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct dma_buf *dmabuf;
+
+	mutex_lock(&mem->lock);
+	if (mem->dead) {
+		mutex_unlock(&mem->lock);
+		return ERR_PTR(-ENODEV);
+	}
+	mem->dmabufs++;
+	get_device(&mem->dev);
+	mutex_unlock(&mem->lock);
+
+	exp_info.exp_name = "pmm";
+	exp_info.ops = &pmm_dmabuf_ops;
+	exp_info.size = mem->size;
+	exp_info.flags = flags;
+	exp_info.priv = mem;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		mutex_lock(&mem->lock);
+		mem->dmabufs--;
+		mutex_unlock(&mem->lock);
+		put_device(&mem->dev);
+	}
+	return dmabuf;
+}

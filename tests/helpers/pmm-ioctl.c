@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pmm-ioctl: drive the /dev/pmm/NAME ioctls from the tests, and import a
+ * PMM dma-buf into real importers (vgem, vivid).
+ *
+ * Prints results on stdout, or the errno name of the step that failed;
+ * exits 0 on success, 1 on a refused call, 2 on usage errors, 77 when an
+ * optional device (vgem, vivid) is missing.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <drm.h>
+#include <linux/pmm.h>
+#include <linux/videodev2.h>
+
+static int fail(const char *what, int err)
+{
+	printf("%s\n", strerrorname_np(err) ? strerrorname_np(err) : "E?");
+	fprintf(stderr, "pmm-ioctl: %s: %s\n", what, strerror(err));
+	return 1;
+}
+
+static unsigned long long num(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end) {
+		fprintf(stderr, "pmm-ioctl: bad number '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static void wait_stdin(void)
+{
+	char b;
+
+	printf("ready\n");
+	fflush(stdout);
+	while (read(0, &b, 1) > 0)
+		;
+}
+
+static int export(int fd, unsigned int flags)
+{
+	struct pmm_export exp = { .flags = flags };
+
+	if (ioctl(fd, PMM_IOC_EXPORT, &exp) < 0)
+		return -errno;
+	return exp.fd;
+}
+
+/* The DRM card whose driver is vgem, or -1. */
+static int open_vgem(void)
+{
+	char path[64], name[32];
+	struct drm_version v;
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(&v, 0, sizeof(v));
+		memset(name, 0, sizeof(name));
+		v.name = name;
+		v.name_len = sizeof(name) - 1;
+		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+static int cmd_vgem(int fd)
+{
+	struct drm_prime_handle prime = { 0 };
+	struct drm_gem_close gclose = { 0 };
+	int card, dmabuf;
+
+	card = open_vgem();
+	if (card < 0) {
+		printf("SKIP no vgem device\n");
+		return 77;
+	}
+	dmabuf = export(fd, O_RDWR | O_CLOEXEC);
+	if (dmabuf < 0)
+		return fail("export", -dmabuf);
+	prime.fd = dmabuf;
+	if (ioctl(card, DRM_IOCTL_PRIME_FD_TO_HANDLE, &prime) < 0)
+		return fail("DRM_IOCTL_PRIME_FD_TO_HANDLE", errno);
+	printf("handle=%u\n", prime.handle);
+	gclose.handle = prime.handle;
+	if (ioctl(card, DRM_IOCTL_GEM_CLOSE, &gclose) < 0)
+		return fail("DRM_IOCTL_GEM_CLOSE", errno);
+	close(dmabuf);
+	close(card);
+	return 0;
+}
+
+/* A vivid capture node: driver "vivid" with the video capture capability. */
+static int open_vivid(void)
+{
+	struct v4l2_capability cap;
+	char path[64];
+	int i, fd;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/dev/video%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(&cap, 0, sizeof(cap));
+		if (!ioctl(fd, VIDIOC_QUERYCAP, &cap) &&
+		    !strcmp((char *)cap.driver, "vivid") &&
+		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+/* Stream one frame from vivid into the PMM buffer through a dma-buf. */
+static int cmd_vivid(int fd, size_t bufsize)
+{
+	struct v4l2_requestbuffers req = { 0 };
+	struct v4l2_format fmt = { 0 };
+	struct v4l2_buffer vb = { 0 };
+	int vid, dmabuf, type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+
+	vid = open_vivid();
+	if (vid < 0) {
+		printf("SKIP no vivid capture device\n");
+		return 77;
+	}
+	fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	fmt.fmt.pix.width = 320;
+	fmt.fmt.pix.height = 240;
+	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
+	fmt.fmt.pix.field = V4L2_FIELD_NONE;
+	if (ioctl(vid, VIDIOC_S_FMT, &fmt) < 0)
+		return fail("VIDIOC_S_FMT", errno);
+	if (fmt.fmt.pix.sizeimage > bufsize) {
+		printf("SMALL %u\n", fmt.fmt.pix.sizeimage);
+		return 1;
+	}
+	req.count = 1;
+	req.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	req.memory = V4L2_MEMORY_DMABUF;
+	if (ioctl(vid, VIDIOC_REQBUFS, &req) < 0)
+		return fail("VIDIOC_REQBUFS", errno);
+
+	dmabuf = export(fd, O_RDWR | O_CLOEXEC);
+	if (dmabuf < 0)
+		return fail("export", -dmabuf);
+	vb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	vb.memory = V4L2_MEMORY_DMABUF;
+	vb.index = 0;
+	vb.m.fd = dmabuf;
+	vb.length = bufsize;
+	if (ioctl(vid, VIDIOC_QBUF, &vb) < 0)
+		return fail("VIDIOC_QBUF", errno);
+	if (ioctl(vid, VIDIOC_STREAMON, &type) < 0)
+		return fail("VIDIOC_STREAMON", errno);
+	if (ioctl(vid, VIDIOC_DQBUF, &vb) < 0)
+		return fail("VIDIOC_DQBUF", errno);
+	printf("bytesused=%u sizeimage=%u\n", vb.bytesused,
+	       fmt.fmt.pix.sizeimage);
+	ioctl(vid, VIDIOC_STREAMOFF, &type);
+	req.count = 0;
+	ioctl(vid, VIDIOC_REQBUFS, &req);
+	close(dmabuf);
+	close(vid);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: pmm-ioctl COMMAND NODE [ARGS]\n"
+		"  info NODE [FLAGS]                  PMM_IOC_INFO\n"
+		"  lock NODE FLAGS [PAD]              PMM_IOC_LOCK, then wait for EOF\n"
+		"  unlock NODE                        PMM_IOC_UNLOCK without a lock\n"
+		"  relock NODE FLAGS                  lock twice on one file\n"
+		"  sync NODE OFFSET LENGTH FLAGS [PAD] PMM_IOC_SYNC\n"
+		"  export NODE FLAGS [FD]             PMM_IOC_EXPORT, then wait for EOF\n"
+		"  dmabuf-check NODE BYTE             mmap an export, check every byte\n"
+		"  vgem NODE                          import an export into vgem\n"
+		"  vivid NODE                         capture a vivid frame into it\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd, *node;
+	int fd;
+
+	if (argc < 3) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[1];
+	node = argv[2];
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fail("open", errno);
+
+	if (!strcmp(cmd, "info")) {
+		struct pmm_info info = { 0 };
+
+		if (argc > 3)
+			info.flags = num(argv[3]);
+		if (ioctl(fd, PMM_IOC_INFO, &info) < 0)
+			return fail("PMM_IOC_INFO", errno);
+		printf("size=%llu align=%llu boundary=%llu phys_addr=%#llx cache=%u memtype=%s\n",
+		       (unsigned long long)info.size,
+		       (unsigned long long)info.align,
+		       (unsigned long long)info.boundary,
+		       (unsigned long long)info.phys_addr, info.cache,
+		       info.memtype);
+	} else if (!strcmp(cmd, "lock") && argc > 3) {
+		struct pmm_lock lock = { .flags = num(argv[3]) };
+
+		if (argc > 4)
+			lock.__pad = num(argv[4]);
+		if (ioctl(fd, PMM_IOC_LOCK, &lock) < 0)
+			return fail("PMM_IOC_LOCK", errno);
+		wait_stdin();
+		return 0;
+	} else if (!strcmp(cmd, "unlock")) {
+		if (ioctl(fd, PMM_IOC_UNLOCK) < 0)
+			return fail("PMM_IOC_UNLOCK", errno);
+	} else if (!strcmp(cmd, "relock") && argc > 3) {
+		struct pmm_lock lock = { .flags = num(argv[3]) };
+
+		if (ioctl(fd, PMM_IOC_LOCK, &lock) < 0)
+			return fail("first PMM_IOC_LOCK", errno);
+		if (ioctl(fd, PMM_IOC_LOCK, &lock) < 0)
+			return fail("second PMM_IOC_LOCK", errno);
+	} else if (!strcmp(cmd, "sync") && argc > 5) {
+		struct pmm_sync sync = {
+			.offset = num(argv[3]),
+			.length = num(argv[4]),
+			.flags = num(argv[5]),
+		};
+
+		if (argc > 6)
+			sync.__pad = num(argv[6]);
+		if (ioctl(fd, PMM_IOC_SYNC, &sync) < 0)
+			return fail("PMM_IOC_SYNC", errno);
+	} else if (!strcmp(cmd, "export") && argc > 3) {
+		struct pmm_export exp = { .flags = num(argv[3]) };
+
+		if (argc > 4)
+			exp.fd = num(argv[4]);
+		if (ioctl(fd, PMM_IOC_EXPORT, &exp) < 0)
+			return fail("PMM_IOC_EXPORT", errno);
+		close(fd);
+		wait_stdin();
+		return 0;
+	} else if (!strcmp(cmd, "dmabuf-check") && argc > 3) {
+		int byte = num(argv[3]), dmabuf;
+		off_t size = lseek(fd, 0, SEEK_END);
+		unsigned char *p;
+		off_t i;
+
+		dmabuf = export(fd, O_RDWR | O_CLOEXEC);
+		if (dmabuf < 0)
+			return fail("export", -dmabuf);
+		p = mmap(NULL, size, PROT_READ, MAP_SHARED, dmabuf, 0);
+		if (p == MAP_FAILED)
+			return fail("mmap dma-buf", errno);
+		for (i = 0; i < size; i++) {
+			if (p[i] != byte) {
+				printf("MISMATCH at %lld: %#x\n", (long long)i, p[i]);
+				return 1;
+			}
+		}
+	} else if (!strcmp(cmd, "vgem")) {
+		return cmd_vgem(fd);
+	} else if (!strcmp(cmd, "vivid")) {
+		return cmd_vivid(fd, lseek(fd, 0, SEEK_END));
+	} else {
+		usage(stderr);
+		return 2;
+	}
+	printf("ok\n");
+	return 0;
+}
