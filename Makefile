@@ -26,8 +26,10 @@ deps:
 kernel: deps
 	$(MAKE) -C kernel KDIR=$(KDIR) modules
 
-test-modules: deps
+test-modules: kernel
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/splat modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod \
+		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kernel/Module.symvers modules
 
 test-bins: $(TEST_BINS)
 
@@ -71,4 +73,5 @@ shell: all
 clean:
 	-$(MAKE) -C kernel KDIR=$(KDIR) clean
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/splat clean
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod clean
 	rm -rf build

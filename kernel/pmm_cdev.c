@@ -25,6 +25,8 @@
 #include <asm/set_memory.h>
 #endif
 
+#include <linux/pmm.h>
+
 #include "pmm.h"
 
 #define PMM_MINORS	4096
@@ -743,6 +745,164 @@ int pmm_mem_destroy(struct pmm_mem *mem)
 	put_device(&mem->dev);
 	return 0;
 }
+
+/**
+ * pmm_buffer_get() - Take a reference to an enabled buffer's memory.
+ * @name: the buffer's name (/dev/pmm/@name)
+ *
+ * The reference keeps the memory out of the pool, not the buffer enabled:
+ * take a lock with pmm_buffer_lock() for the length of a transaction.
+ *
+ * Context: Process context.
+ * Return: the memory, ERR_PTR(-ENOENT) if no buffer of that name is
+ * enabled.
+ */
+struct pmm_mem *pmm_buffer_get(const char *name)
+{
+	struct pmm_mem *mem;
+	struct device *dev;
+
+	dev = class_find_device_by_name(&pmm_class, name);
+	if (!dev)
+		return ERR_PTR(-ENOENT);
+	mem = to_pmm_mem(dev);
+	mutex_lock(&mem->lock);
+	if (mem->dead) {
+		mutex_unlock(&mem->lock);
+		put_device(dev);
+		return ERR_PTR(-ENOENT);
+	}
+	mutex_unlock(&mem->lock);
+	return mem;
+}
+EXPORT_SYMBOL_GPL(pmm_buffer_get);
+
+/**
+ * pmm_buffer_put() - Drop a reference from pmm_buffer_get() or
+ *	pmm_buffer_lock_user().
+ * @mem: the memory
+ *
+ * Context: Process context.
+ */
+void pmm_buffer_put(struct pmm_mem *mem)
+{
+	put_device(&mem->dev);
+}
+EXPORT_SYMBOL_GPL(pmm_buffer_put);
+
+/**
+ * pmm_buffer_lock() - Lock a buffer for a DMA transaction.
+ * @mem: the memory, from pmm_buffer_get()
+ * @flags: PMM_LOCK_SHARED for a shared lock, PMM_LOCK_NONBLOCK not to wait
+ *
+ * While any lock is held the buffer cannot be disabled, removed or
+ * changed, so its address and size stay valid for the device.
+ *
+ * Context: Process context; may sleep unless PMM_LOCK_NONBLOCK.
+ * Return: 0, -EINVAL for unknown flags, -EAGAIN if PMM_LOCK_NONBLOCK and a
+ * conflicting lock is held, -ENODEV if the buffer was disabled, or
+ * -ERESTARTSYS if a signal interrupted the wait.
+ */
+int pmm_buffer_lock(struct pmm_mem *mem, unsigned int flags)
+{
+	bool shared = flags & PMM_LOCK_SHARED;
+	bool dead;
+
+	if (flags & ~PMM_LOCK_VALID_FLAGS)
+		return -EINVAL;
+	mutex_lock(&mem->lock);
+	dead = mem->dead;
+	mutex_unlock(&mem->lock);
+	if (dead)
+		return -ENODEV;
+	if (flags & PMM_LOCK_NONBLOCK)
+		return pmm_mem_trylock(mem, shared) ? 0 : -EAGAIN;
+	return wait_event_interruptible(mem->lock_wq,
+					pmm_mem_trylock(mem, shared));
+}
+EXPORT_SYMBOL_GPL(pmm_buffer_lock);
+
+/**
+ * pmm_buffer_unlock() - Release a lock from pmm_buffer_lock().
+ * @mem: the memory
+ * @flags: the flags the lock was taken with
+ *
+ * Context: Process context.
+ */
+void pmm_buffer_unlock(struct pmm_mem *mem, unsigned int flags)
+{
+	pmm_mem_unlock(mem, flags & PMM_LOCK_SHARED);
+}
+EXPORT_SYMBOL_GPL(pmm_buffer_unlock);
+
+/**
+ * pmm_buffer_region() - Where a locked buffer is.
+ * @mem: the memory, locked by the caller
+ * @phys: its physical (and, without an IOMMU, DMA) address
+ * @size: its size in bytes
+ *
+ * Context: Any; the answer is only stable while the caller holds a lock.
+ */
+void pmm_buffer_region(struct pmm_mem *mem, phys_addr_t *phys, size_t *size)
+{
+	*phys = mem->phys;
+	*size = mem->size;
+}
+EXPORT_SYMBOL_GPL(pmm_buffer_region);
+
+/**
+ * pmm_buffer_lock_user() - Find and lock the buffer behind a user range.
+ * @uaddr: start of the range in the current process
+ * @len: its length in bytes
+ * @flags: as for pmm_buffer_lock()
+ * @offset: where the range starts in the buffer
+ *
+ * The UPBuffer lookup of the 2009 RFC: a process hands a driver a pointer
+ * into a mapping of /dev/pmm/NAME (or of one of its dma-bufs), and the
+ * driver gets the buffer, locked, without trusting the process's page
+ * tables.  Drop it with pmm_buffer_unlock() and pmm_buffer_put().
+ *
+ * Context: Process context of the process owning @uaddr; may sleep.
+ * Return: the memory, or an ERR_PTR(): -EFAULT if @uaddr is not inside a
+ * PMM mapping, -EINVAL if the range is empty or runs past the mapping, or
+ * the error of pmm_buffer_lock().
+ */
+struct pmm_mem *pmm_buffer_lock_user(unsigned long uaddr, size_t len,
+				     unsigned int flags, size_t *offset)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct pmm_mem *mem = NULL;
+	int ret = -EFAULT;
+
+	if (!mm)
+		return ERR_PTR(-EFAULT);
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, uaddr);
+	if (vma && vma->vm_ops == &pmm_vm_ops) {
+		if (!len || len > vma->vm_end - uaddr) {
+			ret = -EINVAL;
+		} else {
+			mem = vma->vm_private_data;
+			*offset = uaddr - vma->vm_start +
+				  (vma->vm_pgoff << PAGE_SHIFT);
+			get_device(&mem->dev);
+			ret = 0;
+		}
+	}
+	mmap_read_unlock(mm);
+	if (ret)
+		return ERR_PTR(ret);
+
+	/* Wait for the lock without holding the mmap lock. */
+	ret = pmm_buffer_lock(mem, flags);
+	if (ret) {
+		put_device(&mem->dev);
+		return ERR_PTR(ret);
+	}
+	return mem;
+}
+EXPORT_SYMBOL_GPL(pmm_buffer_lock_user);
 
 /**
  * pmm_cdev_init() - Reserve the character device numbers for buffers.

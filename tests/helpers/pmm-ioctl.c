@@ -188,6 +188,39 @@ static int cmd_vivid(int fd, size_t bufsize)
 	return 0;
 }
 
+#define PMM_TEST_API "/sys/kernel/debug/pmm_test_api"
+
+/*
+ * UPBuffer: hand the test module a pointer into a mapping, as a process
+ * would hand one to a driver, and print what the kernel found.
+ */
+static int upbuf(unsigned char *p, unsigned long long offset,
+		 unsigned long long len)
+{
+	char cmd[128], res[128];
+	ssize_t n;
+	int api;
+
+	api = open(PMM_TEST_API, O_RDWR);
+	if (api < 0) {
+		printf("SKIP no " PMM_TEST_API "\n");
+		return 77;
+	}
+	snprintf(cmd, sizeof(cmd), "user %#lx %llu shared",
+		 (unsigned long)(p + offset), len);
+	if (write(api, cmd, strlen(cmd)) < 0)
+		return fail("lookup", errno);
+	n = pread(api, res, sizeof(res) - 1, 0);
+	if (n < 0)
+		return fail("read", errno);
+	res[n] = '\0';
+	printf("%s", res);
+	if (write(api, "put", 3) < 0)
+		return fail("put", errno);
+	close(api);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -200,7 +233,9 @@ static void usage(FILE *f)
 		"  export NODE FLAGS [FD]             PMM_IOC_EXPORT, then wait for EOF\n"
 		"  dmabuf-check NODE BYTE             mmap an export, check every byte\n"
 		"  vgem NODE                          import an export into vgem\n"
-		"  vivid NODE                         capture a vivid frame into it\n");
+		"  vivid NODE                         capture a vivid frame into it\n"
+		"  upbuf NODE OFFSET LEN              UPBuffer lookup in a mapping of NODE\n"
+		"  upbuf-anon NODE                    UPBuffer lookup in anonymous memory\n");
 }
 
 int main(int argc, char **argv)
@@ -289,6 +324,25 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		}
+	} else if (!strcmp(cmd, "upbuf") && argc > 4) {
+		off_t size = lseek(fd, 0, SEEK_END);
+		unsigned char *p;
+
+		/* Any node: a PMM buffer, or another driver's (/dev/zero). */
+		if (size <= 0)
+			size = 65536;
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			return fail("mmap", errno);
+		return upbuf(p, num(argv[3]), num(argv[4]));
+	} else if (!strcmp(cmd, "upbuf-anon")) {
+		unsigned char *p = mmap(NULL, 65536, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return fail("mmap", errno);
+		p[0] = 1;
+		return upbuf(p, 0, 4096);
 	} else if (!strcmp(cmd, "vgem")) {
 		return cmd_vgem(fd);
 	} else if (!strcmp(cmd, "vivid")) {

@@ -13,7 +13,7 @@ setup_file() {
 }
 
 kernel_sources() {
-	find "$PMM_PROJECT/kernel" -name '*.[ch]' ! -name '*.mod.c' | sort
+	find "$PMM_PROJECT/kernel" "$PMM_PROJECT/tests/kmod" "$PMM_PROJECT/tests/vm/splat" -name '*.[ch]' ! -name '*.mod.c' | sort
 }
 
 @test "checkpatch --strict --no-tree is clean" {

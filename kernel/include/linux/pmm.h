@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * PMM in-kernel API: drivers find a PMM buffer by name, or by a user
+ * address inside a mapping of it (the 2009 RFC's UPBuffer lookup), and
+ * lock it for the length of a DMA transaction.
+ */
+#ifndef _LINUX_PMM_H
+#define _LINUX_PMM_H
+
+#include <linux/types.h>
+#include <uapi/linux/pmm.h>
+
+struct pmm_mem;
+
+struct pmm_mem *pmm_buffer_get(const char *name);
+void pmm_buffer_put(struct pmm_mem *mem);
+int pmm_buffer_lock(struct pmm_mem *mem, unsigned int flags);
+void pmm_buffer_unlock(struct pmm_mem *mem, unsigned int flags);
+void pmm_buffer_region(struct pmm_mem *mem, phys_addr_t *phys, size_t *size);
+struct pmm_mem *pmm_buffer_lock_user(unsigned long uaddr, size_t len,
+				     unsigned int flags, size_t *offset);
+
+#endif /* _LINUX_PMM_H */

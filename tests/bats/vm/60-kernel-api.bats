@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The in-kernel API (include/linux/pmm.h), driven through the test-only
+# module tests/kmod/pmm_test_api.ko: get/lock by name, the address while
+# locked, UPBuffer lookup of user pointers, and what a kernel lock pins.
+
+load ../helpers/common
+
+API=/sys/kernel/debug/pmm_test_api
+
+setup_file() {
+	pmm_suite_setup
+	insmod "$PMM_PROJECT/tests/kmod/pmm_test_api.ko"
+}
+
+teardown_file() {
+	rmmod pmm_test_api || true
+	pmm_suite_teardown
+}
+
+teardown() {
+	pmm_unhold
+	echo put > "$API" 2>/dev/null || true
+	pmm_buf_rm_all
+}
+
+api() { # api COMMAND - write a command to the test module
+	echo "$*" > "$API"
+}
+
+@test "kernel API: get and lock by name, address and size while locked" {
+	pmm_buf_new k size=64K memtype=hi enable=1
+	api get k
+	api lock
+	run cat "$API"
+	assert_output "phys=$(pmm_attr k phys_addr) size=65536 offset=0 locked=1"
+	assert_equal "$(pmm_attr k locks)" 1
+	api put
+	assert_equal "$(pmm_attr k locks)" 0
+	run cat "$API"
+	assert_output empty
+}
+
+@test "kernel API: unknown or disabled names are ENOENT" {
+	pmm_buf_new off size=4K
+	run api get nosuch
+	assert_failure
+	assert_output --partial "No such file or directory"
+	run api get off
+	assert_failure
+	assert_output --partial "No such file or directory"
+}
+
+@test "kernel API: a kernel lock pins the buffer; data intact" {
+	pmm_buf_new k size=64K enable=1
+	"$PMM_MMAP" fill /dev/pmm/k 0x66
+	api get k
+	api lock
+	pmm_reject EBUSY k enable 0
+	run pmm_log_since_mark
+	assert_output --partial "0 open files, 0 mappings, 1 locks, 0 dma-bufs"
+	pmm_reject EBUSY k align 8K
+	run rmdir "$PMM_BUFS/k"
+	assert_failure
+	run "$PMM_MMAP" check /dev/pmm/k 0x66
+	assert_success
+	api unlock
+	pmm_write "$PMM_BUFS/k/enable" 0
+}
+
+@test "kernel API: kernel and user locks exclude each other" {
+	pmm_buf_new k size=4K enable=1
+	api get k
+	api lock
+	run "$PMM_LOCK" -n -s k -- true
+	assert_failure 1
+	assert_output --partial "Resource temporarily unavailable"
+	api unlock
+	pmm_bg "$PMM_IOCTL" lock /dev/pmm/k 1
+	run api lock nonblock
+	assert_failure
+	assert_output --partial "Resource temporarily unavailable"
+	api lock shared nonblock
+	assert_equal "$(pmm_attr k locks)" 2
+}
+
+@test "kernel API: a reference keeps memory out of the pool after disable" {
+	pmm_buf_new k size=1M memtype=fb enable=1
+	api get k
+	pmm_write "$PMM_BUFS/k/enable" 0
+	assert_not_exists /dev/pmm/k
+	assert_equal "$(cat "$PMM_POOLS/fb/used")" 1048576
+	assert_equal "$(cat "$PMM_POOLS/fb/buffers")" 1
+	api put
+	pmm_assert_pools_empty
+}
+
+@test "kernel API: the module that uses PMM keeps it loaded" {
+	run rmmod pmm
+	assert_failure
+	assert_output --partial "in use"
+}
+
+@test "UPBuffer: a pointer into a mapping finds the buffer, locked, with the offset" {
+	pmm_buf_new u size=64K memtype=video enable=1
+	run "$PMM_IOCTL" upbuf /dev/pmm/u 0x3000 0x2000
+	assert_success
+	assert_output "phys=$(pmm_attr u phys_addr) size=65536 offset=12288 locked=1"
+	# Lookups take a shared lock, dropped with the reference.
+	assert_equal "$(pmm_attr u locks)" 0
+}
+
+@test "UPBuffer: ranges past the mapping or empty are EINVAL" {
+	pmm_buf_new u size=64K enable=1
+	refused() {
+		local errno=$1
+		shift
+		run --separate-stderr "$@"
+		assert_failure 1
+		assert_output "$errno"
+	}
+	refused EINVAL "$PMM_IOCTL" upbuf /dev/pmm/u 0xf000 0x2000
+	refused EINVAL "$PMM_IOCTL" upbuf /dev/pmm/u 0 0x10001
+	refused EINVAL "$PMM_IOCTL" upbuf /dev/pmm/u 0 0
+}
+
+@test "UPBuffer: anonymous memory and other drivers' mappings are EFAULT" {
+	run --separate-stderr "$PMM_IOCTL" upbuf-anon /dev/null
+	assert_failure 1
+	assert_output EFAULT
+	run --separate-stderr "$PMM_IOCTL" upbuf /dev/zero 0 4096
+	assert_failure 1
+	assert_output EFAULT
+}
+
+@test "kernel API: pools back to empty, kernel log clean" {
+	pmm_buf_rm_all
+	pmm_assert_pools_empty
+	pmm_assert_dmesg_clean
+}
