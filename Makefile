@@ -11,7 +11,7 @@ KSCRIPTS := build/linux-source/scripts
 export KVER KDIR
 
 TEST_BINS := build/bin/pmm-mmap build/bin/pmm-ioctl
-TOOLS := build/bin/pmm-lock
+TOOLS := build/bin/pmm-lock build/bin/pmm-setup
 CFLAGS ?= -O2 -g -Wall -Wextra -Werror
 # User programs see the uapi header as installed: <linux/pmm.h>.
 CPPFLAGS += -Ikernel/include/uapi -I/usr/include/libdrm
@@ -42,6 +42,18 @@ build/bin/%: tests/helpers/%.c kernel/include/uapi/linux/pmm.h | deps
 build/bin/pmm-lock: tools/pmm-lock/pmm-lock.c kernel/include/uapi/linux/pmm.h | deps
 	mkdir -p build/bin
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+
+# pmm-setup carries the schema compiled in: one source for tool and tests.
+build/gen/pmm-schema.h: configfs-schema/pmm.schema
+	mkdir -p build/gen
+	{ echo 'static const char pmm_schema_text[] ='; \
+	  sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/\t"&\\n"/' $<; echo ';'; } > $@.tmp
+	mv $@.tmp $@
+
+build/bin/pmm-setup: tools/pmm-setup/pmm-setup.c build/gen/pmm-schema.h | deps
+	mkdir -p build/bin
+	$(CC) $(CFLAGS) -Ibuild/gen $$(pkg-config --cflags libconfig) -o $@ $< \
+		$$(pkg-config --libs libconfig)
 
 $(KSCRIPTS)/checkpatch.pl: | deps
 	mkdir -p build/linux-source

@@ -1,0 +1,240 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# pmm-setup on the host, against a plain directory standing in for
+# /sys/kernel/config/pmm (--configfs-root): parsing, validation with
+# FILE:LINE, dry-run, load order, idempotence, --force, rollback,
+# save/load round trip, show, rm, clear, pools.
+
+load ../helpers/common
+
+SETUP=$PMM_PROJECT/build/bin/pmm-setup
+
+setup() {
+	ROOT=$BATS_TEST_TMPDIR/pmm
+	mkdir -p "$ROOT/buffers" "$ROOT/pools"
+	BOARD=$BATS_TEST_TMPDIR/board.cfg
+	cp "$PMM_PROJECT/examples/boards/demo.cfg" "$BOARD"
+}
+
+ps() { # pmm-setup against the fake root
+	"$SETUP" --configfs-root "$ROOT" "$@"
+}
+
+board() { # board TEXT - write a one-off board file
+	printf '%s\n' "$1" > "$BOARD"
+}
+
+# bad_board LINE MESSAGE - check and load refuse the board, exit 2,
+# with FILE:LINE: MESSAGE, and nothing is created.
+bad_board() {
+	run ps check "$BOARD"
+	assert_failure 2
+	assert_output --partial "pmm-setup: $BOARD:$1: $2"
+	run ps load "$BOARD"
+	assert_failure 2
+	run ls "$ROOT/buffers"
+	assert_output ""
+}
+
+@test "pmm-setup: --help describes every verb" {
+	run "$SETUP" --help
+	assert_success
+	for verb in check load save show rm clear pools; do
+		assert_output --regexp "  $verb "
+	done
+	run "$SETUP"
+	assert_failure 2
+	run "$SETUP" frobnicate
+	assert_failure 2
+}
+
+@test "check: the example board file is valid" {
+	run ps check "$BOARD"
+	assert_success
+	assert_output ""
+}
+
+@test "check: syntax errors carry file and line" {
+	board 'pmm: {
+  buffers: (
+    { name = "a"; size = ; }
+  );
+};'
+	bad_board 3 "syntax error"
+}
+
+@test "check: unknown keys, wrong types and bad values name buffer and attribute" {
+	board 'pmm: { buffers: ( { name = "a"; colour = "red"; } ); };'
+	bad_board 1 "buffer 'a': colour: unknown attribute"
+	board 'pmm: { buffers: ( { name = "a";
+  size = 1.5; } ); };'
+	bad_board 2 "buffer 'a': size: Invalid argument"
+	board 'pmm: { buffers: ( { name = "a"; size = "abc"; } ); };'
+	bad_board 1 "buffer 'a': size: Invalid argument"
+	board 'pmm: { buffers: ( { name = "a"; align = "3000"; } ); };'
+	bad_board 1 "buffer 'a': align: Invalid argument"
+	board 'pmm: { buffers: ( { name = "a"; mode = 0888; } ); };'
+	bad_board 1 "buffer 'a': mode: Invalid argument"
+	board 'pmm: { buffers: ( { name = "a"; cache = "wc"; } ); };'
+	bad_board 1 "buffer 'a': cache: Invalid argument"
+	board 'pmm: { buffers: ( { name = "a"; enable = "yes"; } ); };'
+	bad_board 1 "buffer 'a': enable: Invalid argument"
+	board 'pmm: { buffers: ( { name = "a"; uid = -1; } ); };'
+	bad_board 1 "buffer 'a': uid: Invalid argument"
+	board 'pmm: { buffers: ( { name = "a"; memtype = "no pool"; } ); };'
+	bad_board 1 "buffer 'a': memtype: Invalid argument"
+}
+
+@test "check: duplicate, invalid and missing names" {
+	board 'pmm: { buffers: (
+  { name = "a"; },
+  { name = "a"; } ); };'
+	bad_board 3 "buffer 'a': name: defined twice (first at line 2)"
+	board 'pmm: { buffers: ( { name = "a b"; } ); };'
+	bad_board 1 "buffer 'a b': name: Invalid argument"
+	board 'pmm: { buffers: ( { size = "1M"; } ); };'
+	bad_board 1 "buffer 1: name: missing or not a string"
+	board 'nothing = 1;'
+	bad_board 1 "no 'pmm' group"
+}
+
+@test "check: read-only keys (as save writes them) are ignored" {
+	board 'pmm: { buffers: ( { name = "a"; size = "4096"; state = "enabled"; phys_addr = "0x1000"; opens = "0"; } ); };'
+	run ps check "$BOARD"
+	assert_success
+}
+
+@test "load --dry-run prints mkdir, attributes, enable last, and touches nothing" {
+	run ps --dry-run load "$BOARD"
+	assert_success
+	assert_line --index 0 "mkdir mfc-in"
+	assert_line --index 1 "write mfc-in/size 2M"
+	assert_line --index 6 "write mfc-in/mode 0660"
+	assert_line --index 7 "write mfc-in/enable 1"
+	assert_line "write fb0/boundary 16M"
+	refute_line "write spare/enable 1"
+	run ls "$ROOT/buffers"
+	assert_output ""
+}
+
+@test "load: creates each buffer with its attributes, enable written last" {
+	run ps -v load "$BOARD"
+	assert_success
+	# Per buffer: mkdir, attributes, then enable.
+	assert_equal "$(grep -n 'mfc-in/enable' <<< "$output" | cut -d: -f1)" 8
+	assert_equal "$(cat "$ROOT/buffers/mfc-in/size")" 2M
+	assert_equal "$(cat "$ROOT/buffers/mfc-in/mode")" 0660
+	assert_equal "$(cat "$ROOT/buffers/mfc-in/gid")" 44
+	assert_equal "$(cat "$ROOT/buffers/mfc-in/enable")" 1
+	assert_equal "$(cat "$ROOT/buffers/fb0/boundary")" 16M
+	assert_file_not_exists "$ROOT/buffers/spare/enable"
+}
+
+# The fake tree shows what was written, not the kernel's canonical form;
+# make it look like configfs after a load for the comparison tests.
+canonicalise() {
+	echo 2097152 > "$ROOT/buffers/mfc-in/size"
+	echo 1048576 > "$ROOT/buffers/mfc-in/align"
+	echo 4194304 > "$ROOT/buffers/fb0/size"
+	echo 16777216 > "$ROOT/buffers/fb0/boundary"
+	echo 65536 > "$ROOT/buffers/spare/size"
+	echo 0 > "$ROOT/buffers/spare/enable"
+}
+
+@test "load: loading the same file again changes nothing and succeeds" {
+	ps load "$BOARD"
+	canonicalise
+	run ps -v load "$BOARD"
+	assert_success
+	assert_output ""
+}
+
+@test "load: a buffer with other attributes is an error unless --force" {
+	ps load "$BOARD"
+	canonicalise
+	echo 8192 > "$ROOT/buffers/fb0/size"
+	run ps load "$BOARD"
+	assert_failure 1
+	assert_output --partial "$BOARD:12: buffer 'fb0': exists with other attributes (use --force)"
+	run ps --force -v load "$BOARD"
+	assert_success
+	assert_line "rmdir fb0"
+	assert_equal "$(cat "$ROOT/buffers/fb0/size")" 4M
+}
+
+@test "load: --force refuses a buffer in use" {
+	ps load "$BOARD"
+	canonicalise
+	echo 8192 > "$ROOT/buffers/fb0/size"
+	echo 1 > "$ROOT/buffers/fb0/opens"
+	run ps --force load "$BOARD"
+	assert_failure 1
+	assert_output --partial "buffer 'fb0': enable: Device or resource busy"
+}
+
+@test "load: a failure rolls back what the run created" {
+	# fb0 cannot be created: a file stands where its directory would go.
+	touch "$ROOT/buffers/fb0"
+	run ps load "$BOARD"
+	assert_failure 1
+	assert_output --partial "pmm-setup: $BOARD:12: buffer 'fb0': name: File exists"
+	assert_dir_not_exists "$ROOT/buffers/mfc-in"
+	assert_file_exists "$ROOT/buffers/fb0"
+}
+
+@test "save: atomic, mode 0600, and loads back to the same tree" {
+	ps load "$BOARD"
+	canonicalise
+	ps save "$BATS_TEST_TMPDIR/saved.cfg"
+	assert_file_not_exists "$BATS_TEST_TMPDIR/saved.cfg.tmp"
+	assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/saved.cfg")" 600
+	run ps check "$BATS_TEST_TMPDIR/saved.cfg"
+	assert_success
+	run ps save -
+	assert_output "$(cat "$BATS_TEST_TMPDIR/saved.cfg")"
+	assert_output --partial 'name = "spare";'
+	assert_output --partial 'enable = false;'
+	ps clear
+	run ls "$ROOT/buffers"
+	assert_output ""
+	ps load "$BATS_TEST_TMPDIR/saved.cfg"
+	# configfs shows enable=0 for a buffer never enabled; the fake tree
+	# only has what was written.
+	echo 0 > "$ROOT/buffers/spare/enable"
+	run ps save -
+	assert_output "$(cat "$BATS_TEST_TMPDIR/saved.cfg")"
+}
+
+@test "show: a table and JSON" {
+	ps load "$BOARD"
+	run ps show
+	assert_success
+	assert_line --regexp '^NAME +STATE +SIZE +MEMTYPE'
+	assert_line --regexp '^mfc-in '
+	run ps --json show fb0
+	assert_success
+	assert_output --partial '{"buffers": [{"name": "fb0"'
+	run ps show nosuch
+	assert_failure 1
+}
+
+@test "rm and clear; clear keeps buffers in use and exits 1" {
+	ps load "$BOARD"
+	ps rm spare
+	assert_dir_not_exists "$ROOT/buffers/spare"
+	run ps rm spare
+	assert_failure 1
+	assert_output --partial "buffer 'spare': No such file or directory"
+	echo 1 > "$ROOT/buffers/fb0/maps"
+	run ps clear
+	assert_failure 1
+	assert_output --partial "buffer 'fb0': in use, kept"
+	assert_dir_exists "$ROOT/buffers/fb0"
+	assert_dir_not_exists "$ROOT/buffers/mfc-in"
+}
+
+@test "pools: prints the module argument the board implies" {
+	run ps pools "$BOARD"
+	assert_success
+	assert_output "pools=video:16M@0x30000000,fb:8M"
+}
