@@ -280,3 +280,20 @@ pmm_suite_teardown() {
 	pmm_buf_rm_all
 	pmm_unload_if_loaded
 }
+
+# pmm_refused ERRNO CMD... - a pmm-mmap/pmm-ioctl call is refused: exit 1
+# with the errno name as its only output.
+pmm_refused() {
+	local errno=$1
+	shift
+	run --separate-stderr "$@"
+	assert_failure 1
+	assert_output "$errno"
+}
+
+# pmm_test_teardown - teardown of a kernel suite's test: nothing held in
+# the background, no buffer left.
+pmm_test_teardown() {
+	pmm_unhold
+	pmm_buf_rm_all
+}

@@ -14,17 +14,7 @@ teardown_file() {
 }
 
 teardown() {
-	pmm_unhold
-	pmm_buf_rm_all
-}
-
-# mmap_refused ERRNO [pmm-mmap ARGS...] - the call fails with ERRNO.
-mmap_refused() {
-	local errno=$1
-	shift
-	run --separate-stderr "$PMM_MMAP" "$@"
-	assert_failure 1
-	assert_output "$errno"
+	pmm_test_teardown
 }
 
 @test "mmap: the whole buffer, or a page range inside it" {
@@ -41,9 +31,9 @@ mmap_refused() {
 @test "mmap: beyond the buffer is refused with EINVAL and logged" {
 	pmm_buf_new m size=64K enable=1
 	pmm_mark
-	mmap_refused EINVAL --length 0x11000 map /dev/pmm/m
-	mmap_refused EINVAL --offset 0x10000 --length 4096 map /dev/pmm/m
-	mmap_refused EINVAL --offset 0xf000 --length 8192 map /dev/pmm/m
+	pmm_refused EINVAL "$PMM_MMAP" --length 0x11000 map /dev/pmm/m
+	pmm_refused EINVAL "$PMM_MMAP" --offset 0x10000 --length 4096 map /dev/pmm/m
+	pmm_refused EINVAL "$PMM_MMAP" --offset 0xf000 --length 8192 map /dev/pmm/m
 	run pmm_log_since_mark
 	assert_output --partial "pmm: buffer 'm': mmap: "
 }
@@ -51,23 +41,23 @@ mmap_refused() {
 @test "mmap: an offset that overflows is refused" {
 	pmm_buf_new m size=64K enable=1
 	# The core rejects pgoff + pages wrapping (EOVERFLOW) before PMM is asked.
-	mmap_refused EOVERFLOW --offset 0xfffffffffffff000 --length 8192 map /dev/pmm/m
+	pmm_refused EOVERFLOW "$PMM_MMAP" --offset 0xfffffffffffff000 --length 8192 map /dev/pmm/m
 	# A huge but not wrapping offset reaches PMM's own check.
-	mmap_refused EINVAL --offset 0x7ffffffffffff000 --length 4096 map /dev/pmm/m
+	pmm_refused EINVAL "$PMM_MMAP" --offset 0x7ffffffffffff000 --length 4096 map /dev/pmm/m
 }
 
 @test "mmap: MAP_PRIVATE is refused with EINVAL and logged" {
 	pmm_buf_new m size=64K enable=1
 	pmm_mark
-	mmap_refused EINVAL --private map /dev/pmm/m
+	pmm_refused EINVAL "$PMM_MMAP" --private map /dev/pmm/m
 	run pmm_log_since_mark
 	assert_output --partial "pmm: buffer 'm': mmap: only MAP_SHARED mappings are allowed"
 }
 
 @test "mmap: mremap cannot grow a mapping (VM_DONTEXPAND)" {
 	pmm_buf_new m size=64K enable=1
-	mmap_refused EFAULT --length 32768 mremap /dev/pmm/m 65536
-	mmap_refused EFAULT mremap /dev/pmm/m 131072
+	pmm_refused EFAULT "$PMM_MMAP" --length 32768 mremap /dev/pmm/m 65536
+	pmm_refused EFAULT "$PMM_MMAP" mremap /dev/pmm/m 131072
 }
 
 @test "mmap: a live mapping shows in maps and keeps its file in opens" {
@@ -153,7 +143,7 @@ loop_dev() {
 @test "page-backed: carveout mappings are raw PFNs; GUP and O_DIRECT refuse them" {
 	local dev
 	pmm_buf_new pf size=64K memtype=video enable=1
-	mmap_refused EFAULT gup /dev/pmm/pf
+	pmm_refused EFAULT "$PMM_MMAP" gup /dev/pmm/pf
 	dev=$(loop_dev)
 	run --separate-stderr "$PMM_MMAP" direct /dev/pmm/pf "$dev"
 	losetup -d "$dev"

@@ -15,8 +15,7 @@ teardown_file() {
 }
 
 teardown() {
-	pmm_unhold
-	pmm_buf_rm_all
+	pmm_test_teardown
 }
 
 # Flag values of include/uapi/linux/pmm.h.
@@ -27,15 +26,6 @@ SYNC_WRITE=2
 SYNC_END=4
 O_RDWR_CLOEXEC=$((0x80002))
 
-# refused ERRNO CMD... - CMD fails (exit 1) printing ERRNO.
-refused() {
-	local errno=$1
-	shift
-	run --separate-stderr "$@"
-	assert_failure 1
-	assert_output "$errno"
-}
-
 @test "INFO: size, align, boundary, cache, memtype; phys_addr for root only" {
 	pmm_buf_new i size=64K align=64K boundary=16M memtype=hi cache=uncached mode=0666 enable=1
 	run "$PMM_IOCTL" info /dev/pmm/i
@@ -44,7 +34,7 @@ refused() {
 	run as_nobody "$PMM_IOCTL" info /dev/pmm/i
 	assert_success
 	assert_line --index 0 "size=65536 align=65536 boundary=16777216 phys_addr=0 cache=2 memtype=hi"
-	refused EINVAL "$PMM_IOCTL" info /dev/pmm/i 1
+	pmm_refused EINVAL "$PMM_IOCTL" info /dev/pmm/i 1
 }
 
 @test "LOCK: shared locks coexist, an exclusive one conflicts (EAGAIN)" {
@@ -64,8 +54,8 @@ refused() {
 @test "LOCK: an exclusive lock excludes shared and exclusive lockers" {
 	pmm_buf_new l size=4K enable=1
 	pmm_bg "$PMM_IOCTL" lock /dev/pmm/l 0
-	refused EAGAIN "$PMM_IOCTL" lock /dev/pmm/l $((SHARED | NONBLOCK))
-	refused EAGAIN "$PMM_IOCTL" lock /dev/pmm/l $NONBLOCK
+	pmm_refused EAGAIN "$PMM_IOCTL" lock /dev/pmm/l $((SHARED | NONBLOCK))
+	pmm_refused EAGAIN "$PMM_IOCTL" lock /dev/pmm/l $NONBLOCK
 	pmm_unhold
 	run "$PMM_LOCK" -n l -- true
 	assert_success
@@ -100,11 +90,11 @@ refused() {
 
 @test "LOCK: unknown flags, padding, double lock and unlock without a lock are refused" {
 	pmm_buf_new l size=4K enable=1
-	refused EINVAL "$PMM_IOCTL" lock /dev/pmm/l 4
-	refused EINVAL "$PMM_IOCTL" lock /dev/pmm/l 0x80000000
-	refused EINVAL "$PMM_IOCTL" lock /dev/pmm/l 0 1
-	refused EBUSY "$PMM_IOCTL" relock /dev/pmm/l $SHARED
-	refused EINVAL "$PMM_IOCTL" unlock /dev/pmm/l
+	pmm_refused EINVAL "$PMM_IOCTL" lock /dev/pmm/l 4
+	pmm_refused EINVAL "$PMM_IOCTL" lock /dev/pmm/l 0x80000000
+	pmm_refused EINVAL "$PMM_IOCTL" lock /dev/pmm/l 0 1
+	pmm_refused EBUSY "$PMM_IOCTL" relock /dev/pmm/l $SHARED
+	pmm_refused EINVAL "$PMM_IOCTL" unlock /dev/pmm/l
 	assert_equal "$(pmm_attr l locks)" 0
 }
 
@@ -162,8 +152,8 @@ pinned() {
 
 @test "EXPORT: bad flags or a non-zero fd are refused; the dma-buf maps the buffer" {
 	pmm_buf_new x size=64K memtype=fb enable=1
-	refused EINVAL "$PMM_IOCTL" export /dev/pmm/x 0x4
-	refused EINVAL "$PMM_IOCTL" export /dev/pmm/x $O_RDWR_CLOEXEC 5
+	pmm_refused EINVAL "$PMM_IOCTL" export /dev/pmm/x 0x4
+	pmm_refused EINVAL "$PMM_IOCTL" export /dev/pmm/x $O_RDWR_CLOEXEC 5
 	"$PMM_MMAP" fill /dev/pmm/x 0x5c
 	run "$PMM_IOCTL" dmabuf-check /dev/pmm/x 0x5c
 	assert_success
@@ -176,14 +166,14 @@ pinned() {
 	assert_success
 	run "$PMM_IOCTL" sync /dev/pmm/s 4096 4096 $((SYNC_WRITE | SYNC_END))
 	assert_success
-	refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 65537 $SYNC_READ
-	refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 65536 1 $SYNC_READ
-	refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 0 $SYNC_READ
-	refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0xfffffffffffff000 0x2000 $SYNC_READ
-	refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 4096 0
-	refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 4096 $SYNC_END
-	refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 4096 8
-	refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 4096 $SYNC_READ 1
+	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 65537 $SYNC_READ
+	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 65536 1 $SYNC_READ
+	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 0 $SYNC_READ
+	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0xfffffffffffff000 0x2000 $SYNC_READ
+	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 4096 0
+	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 4096 $SYNC_END
+	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 4096 8
+	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 4096 $SYNC_READ 1
 }
 
 @test "vgem: DRM imports a PMM dma-buf (PRIME_FD_TO_HANDLE)" {

@@ -112,25 +112,14 @@ api() { # api COMMAND - write a command to the test module
 
 @test "UPBuffer: ranges past the mapping or empty are EINVAL" {
 	pmm_buf_new u size=64K enable=1
-	refused() {
-		local errno=$1
-		shift
-		run --separate-stderr "$@"
-		assert_failure 1
-		assert_output "$errno"
-	}
-	refused EINVAL "$PMM_IOCTL" upbuf /dev/pmm/u 0xf000 0x2000
-	refused EINVAL "$PMM_IOCTL" upbuf /dev/pmm/u 0 0x10001
-	refused EINVAL "$PMM_IOCTL" upbuf /dev/pmm/u 0 0
+	pmm_refused EINVAL "$PMM_IOCTL" upbuf /dev/pmm/u 0xf000 0x2000
+	pmm_refused EINVAL "$PMM_IOCTL" upbuf /dev/pmm/u 0 0x10001
+	pmm_refused EINVAL "$PMM_IOCTL" upbuf /dev/pmm/u 0 0
 }
 
 @test "UPBuffer: anonymous memory and other drivers' mappings are EFAULT" {
-	run --separate-stderr "$PMM_IOCTL" upbuf-anon /dev/null
-	assert_failure 1
-	assert_output EFAULT
-	run --separate-stderr "$PMM_IOCTL" upbuf /dev/zero 0 4096
-	assert_failure 1
-	assert_output EFAULT
+	pmm_refused EFAULT "$PMM_IOCTL" upbuf-anon /dev/null
+	pmm_refused EFAULT "$PMM_IOCTL" upbuf /dev/zero 0 4096
 }
 
 @test "kernel API: pools back to empty, kernel log clean" {

@@ -18,8 +18,7 @@ teardown_file() {
 }
 
 teardown() {
-	pmm_unhold
-	pmm_buf_rm_all
+	pmm_test_teardown
 }
 
 tree() { # every attribute of every buffer, for comparisons (builtins only)
