@@ -139,7 +139,7 @@ teardown() {
 	assert_equal "$(pmm_attr o opens)" 1
 	pmm_reject EBUSY o enable 0
 	run pmm_log_since_mark
-	assert_output --partial "pmm: buffer 'o': enable: still in use (1 open files, 0 mappings)"
+	assert_output --partial "pmm: buffer 'o': enable: still in use (1 open files, 0 mappings, 0 locks, 0 dma-bufs)"
 	exec 7<&-
 	assert_equal "$(pmm_attr o opens)" 0
 	pmm_write "$PMM_BUFS/o/enable" 0
