@@ -23,8 +23,14 @@ kernel_sources() {
 }
 
 @test "sparse (C=2) and W=1 report nothing" {
-	run -0 make -s -C "$PMM_PROJECT/kernel" check
+	# Build a copy: the kernel suites may be loading kernel/pmm.ko right now.
+	local copy=$BATS_TEST_TMPDIR/kernel
+	mkdir "$copy"
+	cp -r "$PMM_PROJECT"/kernel/{Kbuild,Makefile,include,*.c,*.h} "$copy"
+	run -0 make -s -C "$copy" KVER="$("$PMM_PROJECT/tests/vm/kver")" check
 	refute_output --regexp 'warning:|error:'
+	# It did check every file.
+	assert_file_exists "$copy/pmm_dmabuf.o"
 }
 
 @test "kernel-doc is complete and well-formed" {
