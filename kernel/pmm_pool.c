@@ -16,6 +16,7 @@
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -168,6 +169,46 @@ u64 pmm_pool_largest_free(struct pmm_pool *pool)
 }
 
 /*
+ * Pools can be large and every page is isolated, migrated and (with
+ * init_on_alloc) cleared: work in chunks with a reschedule point between
+ * them, so loading a big pool cannot trigger soft-lockup reports.  Adjacent
+ * alloc_contig_range() calls are fine: CMA makes them all the time.
+ */
+#define PMM_CONTIG_CHUNK	(SZ_4M >> PAGE_SHIFT)
+
+static void pmm_free_contig(unsigned long pfn, unsigned long nr)
+{
+	unsigned long n;
+
+	while (nr) {
+		n = min(nr, PMM_CONTIG_CHUNK);
+		free_contig_range(pfn, n);
+		pfn += n;
+		nr -= n;
+		cond_resched();
+	}
+}
+
+static int pmm_alloc_contig(unsigned long pfn, unsigned long nr)
+{
+	unsigned long done, n;
+	int ret;
+
+	for (done = 0; done < nr; done += n) {
+		n = min(nr - done, PMM_CONTIG_CHUNK);
+		ret = alloc_contig_range(pfn + done, pfn + done + n,
+					 MIGRATE_MOVABLE,
+					 GFP_KERNEL | __GFP_NOWARN);
+		if (ret) {
+			pmm_free_contig(pfn, done);
+			return ret;
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
  * Take @pool->size bytes of physically contiguous RAM from the page
  * allocator, highest zone and highest address first: that keeps the low
  * zones, which some devices need, and puts a pool above 4 GiB when the
@@ -195,9 +236,7 @@ static int pmm_pool_reserve_contig(struct pmm_pool *pool)
 			     pfn >= first; pfn -= step) {
 				if (pfn_to_online_page(pfn) &&
 				    pfn_to_online_page(pfn + nr - 1) &&
-				    !alloc_contig_range(pfn, pfn + nr,
-							MIGRATE_MOVABLE,
-							GFP_KERNEL | __GFP_NOWARN)) {
+				    !pmm_alloc_contig(pfn, nr)) {
 					pool->base = PFN_PHYS(pfn);
 					return 0;
 				}
@@ -239,7 +278,7 @@ static int pmm_pool_claim_carveout(struct pmm_pool *pool)
 static void pmm_pool_release_memory(struct pmm_pool *pool)
 {
 	if (pool->backend == PMM_BACKEND_CONTIG)
-		free_contig_range(PHYS_PFN(pool->base), pool->size >> PAGE_SHIFT);
+		pmm_free_contig(PHYS_PFN(pool->base), pool->size >> PAGE_SHIFT);
 	else
 		release_mem_region(pool->base, pool->size);
 }

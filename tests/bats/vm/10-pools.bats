@@ -80,6 +80,21 @@ pool() { # pool NAME ATTR
 	done
 }
 
+@test "pools: a contig pool taken in several 4 MiB chunks loads, serves and goes back" {
+	pmm_load pools=big:40M
+	assert_equal "$(pool big backend)" contig
+	(( $(pool big base) % (2 << 20) == 0 ))
+	pmm_buf_new whole size=40M memtype=big cache=cached enable=1
+	# Zeroed at both ends of the range.
+	cmp -n 1048576 /dev/pmm/whole /dev/zero
+	run bash -c 'dd if=/dev/pmm/whole bs=1M skip=39 count=1 status=none | cmp -n 1048576 - /dev/zero'
+	assert_success
+	pmm_buf_rm whole
+	pmm_unload
+	pmm_load pools=big:40M
+	assert_equal "$(pool big size)" $((40 << 20))
+}
+
 @test "pools: without the parameter one 16 MiB contig pool 'default'" {
 	pmm_load
 	run ls "$PMM_POOLS"
