@@ -484,22 +484,20 @@ static int pmm_ioctl_info(struct pmm_file *pf, void *data)
 static int pmm_ioctl_lock(struct pmm_file *pf, void *data)
 {
 	struct pmm_lock *arg = data;
-	bool shared = arg->flags & PMM_LOCK_SHARED;
-	int ret = 0;
+	int ret;
 
-	if ((arg->flags & ~PMM_LOCK_VALID_FLAGS) || arg->__pad)
+	if (arg->__pad)
 		return -EINVAL;
 
+	/* The same lock drivers take with pmm_buffer_lock(), held by the file. */
 	mutex_lock(&pf->lock);
 	if (pf->held != PMM_FILE_UNLOCKED)
 		ret = -EBUSY;
-	else if (arg->flags & PMM_LOCK_NONBLOCK)
-		ret = pmm_mem_trylock(pf->mem, shared) ? 0 : -EAGAIN;
 	else
-		ret = wait_event_interruptible(pf->mem->lock_wq,
-					       pmm_mem_trylock(pf->mem, shared));
+		ret = pmm_buffer_lock(pf->mem, arg->flags);
 	if (!ret)
-		pf->held = shared ? PMM_FILE_SHARED : PMM_FILE_EXCLUSIVE;
+		pf->held = arg->flags & PMM_LOCK_SHARED ? PMM_FILE_SHARED :
+							  PMM_FILE_EXCLUSIVE;
 	mutex_unlock(&pf->lock);
 	return ret;
 }
