@@ -12,13 +12,19 @@ export KVER KDIR
 
 TEST_BINS := build/bin/pmm-mmap build/bin/pmm-ioctl
 TOOLS := build/bin/pmm-lock build/bin/pmm-setup
+EXAMPLES := build/bin/pmm-client build/bin/capture-to-pmm
+PMM_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+# make install: DESTDIR and PREFIX as usual (scripts/install lists the rest).
+PREFIX ?= /usr/local
+export DESTDIR PREFIX
 CFLAGS ?= -O2 -g -Wall -Wextra -Werror
 # User programs see the uapi header as installed: <linux/pmm.h>.
 CPPFLAGS += -Ikernel/include/uapi -I/usr/include/libdrm
 
-.PHONY: all deps kernel test-modules test-bins tools check check-host check-vm lint run shell clean
+.PHONY: all deps kernel test-modules test-bins tools examples check check-host \
+	check-vm lint run shell install install-dkms clean
 
-all: kernel test-modules test-bins tools
+all: kernel test-modules test-bins tools examples
 
 deps:
 	@scripts/install-deps
@@ -35,11 +41,21 @@ test-bins: $(TEST_BINS)
 
 tools: $(TOOLS)
 
+examples: $(EXAMPLES)
+
 build/bin/%: tests/helpers/%.c kernel/include/uapi/linux/pmm.h | deps
 	mkdir -p build/bin
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
 
 build/bin/pmm-lock: tools/pmm-lock/pmm-lock.c kernel/include/uapi/linux/pmm.h | deps
+	mkdir -p build/bin
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+
+build/bin/pmm-client: examples/client.c kernel/include/uapi/linux/pmm.h | deps
+	mkdir -p build/bin
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+
+build/bin/capture-to-pmm: examples/capture-to-pmm.c kernel/include/uapi/linux/pmm.h | deps
 	mkdir -p build/bin
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
 
@@ -75,9 +91,26 @@ check-host: all $(KSCRIPTS)/checkpatch.pl
 check-vm: all
 	tests/run-all vm
 
+# The board demo: examples/board.cfg's carveout is 32M at 0x30000000.
 run: all
-	tests/vm/run --mem 2G --append 'memmap=16M$$0x30000000' \
+	tests/vm/run --mem 2G --append 'memmap=32M$$0x30000000' \
 		--cmd 'bash $(CURDIR)/examples/demo.sh'
+
+install: kernel tools
+	scripts/install
+
+# The module's sources for DKMS (/usr/src/pmm-VERSION), then `dkms add`.
+install-dkms:
+	install -d $(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/kernel/include/linux \
+		$(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/kernel/include/uapi/linux
+	install -m 0644 dkms.conf $(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/
+	cd kernel && install -m 0644 Kbuild Makefile *.c *.h \
+		$(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/kernel/
+	install -m 0644 kernel/include/linux/pmm.h \
+		$(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/kernel/include/linux/
+	install -m 0644 kernel/include/uapi/linux/pmm.h \
+		$(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/kernel/include/uapi/linux/
+	if [ -z "$(DESTDIR)" ]; then dkms add pmm/$(PMM_VERSION); fi
 
 shell: all
 	tests/vm/run --shell

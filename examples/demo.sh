@@ -1,58 +1,54 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The PMM demo, run inside the test guest by `make run` (booted with
-# memmap=16M$0x30000000): reserve two pools, declare a decoder output
-# buffer the way a board script would, use it, and take it down again.
+# The PMM board demo, run inside the test guest by `make run` (booted with
+# memmap=32M$0x30000000 for examples/board.cfg's carveout): udev with PMM's
+# rule, the board init script loading the module and the board file, then
+# what a user looks at, and a client using a buffer.
 set -eu
 project=${PMM_PROJECT:?}
-cfs=/sys/kernel/config/pmm
+export PATH=$project/build/bin:$PATH
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "insmod pmm.ko pools=video:16M@0x30000000,fb:8M"
-insmod "$project/kernel/pmm.ko" pools=video:16M@0x30000000,fb:8M
-grep -E '\] pmm: ' <(dmesg)
+step "systemd-udevd with examples/70-pmm.rules"
+started_udevd=no
+if ! udevadm control --ping 2> /dev/null; then
+	mkdir -p /run/udev/rules.d
+	cp "$project/examples/70-pmm.rules" /run/udev/rules.d/
+	/lib/systemd/systemd-udevd --daemon
+	started_udevd=yes
+fi
+udevadm control --ping && echo "udevd is running"
 
-step "pools"
-for p in "$cfs"/pools/*; do
-	printf '%-8s backend=%-8s size=%-9s used=%-8s base=%s\n' "${p##*/}" \
-		"$(cat "$p/backend")" "$(cat "$p/size")" "$(cat "$p/used")" "$(cat "$p/base")"
-done
+step "examples/S30pmm start (the board init script)"
+export PMM_BOARD=$project/examples/board.cfg
+export PMM_MODULE=$project/kernel/pmm.ko
+sh "$project/examples/S30pmm" start
+grep -E '\] pmm: ' <(dmesg) | sed 's/^/  /'
 
-step "declare buffers/decoder-out: 1920x1080 NV12, 2 MiB aligned, group video"
-mkdir "$cfs/buffers/decoder-out"
-cd "$cfs/buffers/decoder-out"
-echo 3110400 > size
-echo 2M > align
-echo video > memtype
-echo writecombine > cache
-echo 44 > gid
-echo 0660 > mode
-echo 1 > enable
-for a in size align memtype cache mode state phys_addr; do
-	printf '  %-10s %s\n' "$a" "$(cat "$a")"
-done
+step "pmm-setup show"
+pmm-setup show
 
-step "configfs tree"
-find "$cfs" | sort | sed "s#^$cfs#  pmm#"
-
-step "/dev/pmm"
+step "ls -l /dev/pmm"
 ls -l /dev/pmm
-grep PMM_ /sys/class/pmm/decoder-out/uevent | sed 's/^/  /'
 
-step "a client writes a frame header and reads it back"
-printf 'frame 0001' | dd of=/dev/pmm/decoder-out conv=notrunc status=none
-printf '  %s\n' "$(dd if=/dev/pmm/decoder-out bs=10 count=1 status=none)"
+step "udev links by memory type"
+(cd /dev/pmm/by-memtype && find . -type l | sort | while read -r l; do
+	printf '  /dev/pmm/by-memtype/%s -> %s\n' "${l#./}" "$(readlink "$l")"
+done)
 
-step "rmdir while enabled is refused"
-cd /
-rmdir "$cfs/buffers/decoder-out" 2>&1 | sed 's/^/  /' || true
+step "client writes a frame into dec-in and reads it back"
+pmm-client dec-in 42
 
-step "disable, remove, unload"
-echo 0 > "$cfs/buffers/decoder-out/enable"
-rmdir "$cfs/buffers/decoder-out"
-cat "$cfs/pools/video/used" | sed 's/^/  video used: /'
-rmmod pmm
-grep -E '\] pmm: ' <(dmesg) | tail -n 3
+step "examples/S30pmm status"
+sh "$project/examples/S30pmm" status | tail -n 1
+
+step "examples/S30pmm stop"
+sh "$project/examples/S30pmm" stop
+[ -d /sys/module/pmm ] && echo "  pmm still loaded" || echo "  pmm unloaded, /dev/pmm gone: $([ -e /dev/pmm ] && echo no || echo yes)"
+
+if [ "$started_udevd" = yes ]; then
+	udevadm control --exit
+fi
 echo
 echo "== done"

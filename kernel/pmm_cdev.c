@@ -170,7 +170,11 @@ static int pmm_mem_uevent(struct device *dev, struct kobj_uevent_env *env)
 	return add_uevent_var(env, "PMM_NAME=%s", mem->name) ?:
 	       add_uevent_var(env, "PMM_SIZE=%zu", mem->size) ?:
 	       add_uevent_var(env, "PMM_MEMTYPE=%s", mem->pool->name) ?:
-	       add_uevent_var(env, "PMM_CACHE=%s", pmm_cache_name(mem->cache));
+	       add_uevent_var(env, "PMM_CACHE=%s", pmm_cache_name(mem->cache)) ?:
+	       /* Owner and mode as configfs set them, so udev rules can defer. */
+	       add_uevent_var(env, "PMM_UID=%u", from_kuid(&init_user_ns, mem->uid)) ?:
+	       add_uevent_var(env, "PMM_GID=%u", from_kgid(&init_user_ns, mem->gid)) ?:
+	       add_uevent_var(env, "PMM_MODE=%04o", mem->mode);
 }
 
 static const struct device_type pmm_mem_type = {

@@ -816,7 +816,13 @@ static int cmd_pools(const char *file)
 		return ret;
 	}
 	list = config_lookup(&cfg, "pmm.pools");
-	printf("pools=");
+	/*
+	 * A board without pools prints nothing, so that
+	 * "modprobe pmm $(pmm-setup pools FILE)" falls back to the
+	 * modprobe.d options (or the module's default pool).
+	 */
+	if (list && config_setting_length(list) > 0)
+		printf("pools=");
 	for (i = 0; list && i < config_setting_length(list); i++) {
 		unsigned long long v;
 
@@ -832,7 +838,7 @@ static int cmd_pools(const char *file)
 		if (config_setting_lookup_string(p, "base", &base))
 			printf("@%s", base);
 	}
-	if (!ret)
+	if (!ret && list && config_setting_length(list) > 0)
 		printf("\n");
 	config_destroy(&cfg);
 	return ret;

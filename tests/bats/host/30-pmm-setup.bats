@@ -237,4 +237,9 @@ canonicalise() {
 	run ps pools "$BOARD"
 	assert_success
 	assert_output "pools=video:16M@0x30000000,fb:8M"
+	# No pools in the board: nothing, so modprobe.d options apply.
+	printf 'pmm: { buffers: ( { name = "a"; } ); };\n' > "$BATS_TEST_TMPDIR/nopools.cfg"
+	run ps pools "$BATS_TEST_TMPDIR/nopools.cfg"
+	assert_success
+	assert_output ""
 }

@@ -56,14 +56,17 @@ teardown() {
 	assert_equal "$(stat -c '%u %g %a' /dev/pmm/def)" "0 0 600"
 }
 
-@test "enable: uevent carries PMM_NAME, PMM_SIZE, PMM_MEMTYPE, PMM_CACHE" {
-	pmm_buf_new ev size=12K memtype=hi cache=uncached enable=1
+@test "enable: uevent carries name, size, memtype, cache, owner and mode" {
+	pmm_buf_new ev size=12K memtype=hi cache=uncached uid=7 gid=44 mode=0640 enable=1
 	run cat /sys/class/pmm/ev/uevent
 	assert_line DEVNAME=pmm/ev
 	assert_line PMM_NAME=ev
 	assert_line PMM_SIZE=12288
 	assert_line PMM_MEMTYPE=hi
 	assert_line PMM_CACHE=uncached
+	assert_line PMM_UID=7
+	assert_line PMM_GID=44
+	assert_line PMM_MODE=0640
 }
 
 @test "disable: removes the node and gives the memory back" {
