@@ -79,7 +79,7 @@ $(KSCRIPTS)/checkpatch.pl: | deps
 
 lint: kernel $(KSCRIPTS)/checkpatch.pl
 	$(KSCRIPTS)/checkpatch.pl --strict --no-tree --terse --show-types \
-		-f kernel/*.c kernel/*.h
+		-f $(filter-out %.mod.c,$(wildcard kernel/*.c)) kernel/*.h
 	$(MAKE) -C kernel KDIR=$(KDIR) check
 
 check: all $(KSCRIPTS)/checkpatch.pl
@@ -104,7 +104,7 @@ install-dkms:
 	install -d $(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/kernel/include/linux \
 		$(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/kernel/include/uapi/linux
 	install -m 0644 dkms.conf $(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/
-	cd kernel && install -m 0644 Kbuild Makefile *.c *.h \
+	cd kernel && install -m 0644 Kbuild Makefile pmm_*.c pmm.h \
 		$(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/kernel/
 	install -m 0644 kernel/include/linux/pmm.h \
 		$(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/kernel/include/linux/

@@ -209,42 +209,79 @@ static int pmm_alloc_contig(unsigned long pfn, unsigned long nr)
 }
 
 /*
+ * Whether [@pfn, @pfn + @nr) looks free: every page online, unreferenced
+ * and not part of a compound page.  A racy hint, as in compaction's free
+ * scanner: alloc_contig_range() decides.  Returns 0 if the range looks
+ * free, else how far the range must move down to end below its lowest
+ * busy page.
+ */
+static unsigned long pmm_range_busy(unsigned long pfn, unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		struct page *page = pfn_to_online_page(pfn + i);
+
+		if (!page || PageTail(page) || page_count(page))
+			return nr - i;
+	}
+	return 0;
+}
+
+/*
+ * Take @nr pages from @zone, highest address first, into *@pfn.  With
+ * @migrate false only ranges that look free are tried.
+ */
+static int pmm_zone_take(struct zone *zone, unsigned long nr, bool migrate,
+			 unsigned long *pfn)
+{
+	unsigned long step = pageblock_nr_pages;
+	unsigned long first = ALIGN(zone->zone_start_pfn, step);
+	unsigned long p, down;
+
+	if (!populated_zone(zone) || zone_end_pfn(zone) < first + nr)
+		return -ENOMEM;
+	for (p = ALIGN_DOWN(zone_end_pfn(zone) - nr, step); ; p -= down) {
+		down = migrate ? 0 : pmm_range_busy(p, nr);
+		if (!down && pfn_to_online_page(p) &&
+		    pfn_to_online_page(p + nr - 1) && !pmm_alloc_contig(p, nr)) {
+			*pfn = p;
+			return 0;
+		}
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+		/* Below the lowest busy page, or a block down. */
+		down = ALIGN(max(down, 1UL), step);
+		if (p < first + down)
+			return -ENOMEM;
+	}
+}
+
+/*
  * Take @pool->size bytes of physically contiguous RAM from the page
  * allocator, highest zone and highest address first: that keeps the low
  * zones, which some devices need, and puts a pool above 4 GiB when the
- * machine has memory there.
+ * machine has memory there.  The first pass only tries ranges that look
+ * free, so loading does not migrate page cache (slow, and it may fail
+ * halfway through a range) while free memory is to be had; the second
+ * takes whatever can be migrated.
  */
 static int pmm_pool_reserve_contig(struct pmm_pool *pool)
 {
-	unsigned long nr = pool->size >> PAGE_SHIFT;
-	unsigned long step = pageblock_nr_pages;
-	int nid, z;
+	unsigned long nr = pool->size >> PAGE_SHIFT, pfn;
+	int nid, z, ret, pass;
 
-	for_each_online_node(nid) {
-		pg_data_t *pgdat = NODE_DATA(nid);
-
-		for (z = MAX_NR_ZONES - 1; z >= 0; z--) {
-			struct zone *zone = &pgdat->node_zones[z];
-			unsigned long first, pfn;
-
-			if (!populated_zone(zone))
-				continue;
-			first = ALIGN(zone->zone_start_pfn, step);
-			if (zone_end_pfn(zone) < first + nr)
-				continue;
-			for (pfn = ALIGN_DOWN(zone_end_pfn(zone) - nr, step);
-			     pfn >= first; pfn -= step) {
-				if (pfn_to_online_page(pfn) &&
-				    pfn_to_online_page(pfn + nr - 1) &&
-				    !pmm_alloc_contig(pfn, nr)) {
+	for (pass = 0; pass < 2; pass++) {
+		for_each_online_node(nid) {
+			for (z = MAX_NR_ZONES - 1; z >= 0; z--) {
+				ret = pmm_zone_take(&NODE_DATA(nid)->node_zones[z],
+						    nr, pass, &pfn);
+				if (ret == -ENOMEM)
+					continue;
+				if (!ret)
 					pool->base = PFN_PHYS(pfn);
-					return 0;
-				}
-				if (fatal_signal_pending(current))
-					return -EINTR;
-				cond_resched();
-				if (pfn < first + step)
-					break;
+				return ret;
 			}
 		}
 	}

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pmm-ioctl: drive the /dev/pmm/NAME ioctls from the tests, and import a
- * PMM dma-buf into real importers (vgem, vivid).
+ * PMM dma-buf into a real importer (vgem; V4L2 is examples/capture-to-pmm).
  *
  * Prints results on stdout, or the errno name of the step that failed;
  * exits 0 on success, 1 on a refused call, 2 on usage errors, 77 when an
- * optional device (vgem, vivid) is missing.
+ * optional device (vgem) is missing.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -21,7 +21,6 @@
 
 #include <drm.h>
 #include <linux/pmm.h>
-#include <linux/videodev2.h>
 
 static int fail(const char *what, int err)
 {
@@ -112,82 +111,6 @@ static int cmd_vgem(int fd)
 	return 0;
 }
 
-/* A vivid capture node: driver "vivid" with the video capture capability. */
-static int open_vivid(void)
-{
-	struct v4l2_capability cap;
-	char path[64];
-	int i, fd;
-
-	for (i = 0; i < 64; i++) {
-		snprintf(path, sizeof(path), "/dev/video%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&cap, 0, sizeof(cap));
-		if (!ioctl(fd, VIDIOC_QUERYCAP, &cap) &&
-		    !strcmp((char *)cap.driver, "vivid") &&
-		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
-/* Stream one frame from vivid into the PMM buffer through a dma-buf. */
-static int cmd_vivid(int fd, size_t bufsize)
-{
-	struct v4l2_requestbuffers req = { 0 };
-	struct v4l2_format fmt = { 0 };
-	struct v4l2_buffer vb = { 0 };
-	int vid, dmabuf, type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-
-	vid = open_vivid();
-	if (vid < 0) {
-		printf("SKIP no vivid capture device\n");
-		return 77;
-	}
-	fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	fmt.fmt.pix.width = 320;
-	fmt.fmt.pix.height = 240;
-	fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
-	fmt.fmt.pix.field = V4L2_FIELD_NONE;
-	if (ioctl(vid, VIDIOC_S_FMT, &fmt) < 0)
-		return fail("VIDIOC_S_FMT", errno);
-	if (fmt.fmt.pix.sizeimage > bufsize) {
-		printf("SMALL %u\n", fmt.fmt.pix.sizeimage);
-		return 1;
-	}
-	req.count = 1;
-	req.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	req.memory = V4L2_MEMORY_DMABUF;
-	if (ioctl(vid, VIDIOC_REQBUFS, &req) < 0)
-		return fail("VIDIOC_REQBUFS", errno);
-
-	dmabuf = export(fd, O_RDWR | O_CLOEXEC);
-	if (dmabuf < 0)
-		return fail("export", -dmabuf);
-	vb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	vb.memory = V4L2_MEMORY_DMABUF;
-	vb.index = 0;
-	vb.m.fd = dmabuf;
-	vb.length = bufsize;
-	if (ioctl(vid, VIDIOC_QBUF, &vb) < 0)
-		return fail("VIDIOC_QBUF", errno);
-	if (ioctl(vid, VIDIOC_STREAMON, &type) < 0)
-		return fail("VIDIOC_STREAMON", errno);
-	if (ioctl(vid, VIDIOC_DQBUF, &vb) < 0)
-		return fail("VIDIOC_DQBUF", errno);
-	printf("bytesused=%u sizeimage=%u\n", vb.bytesused,
-	       fmt.fmt.pix.sizeimage);
-	ioctl(vid, VIDIOC_STREAMOFF, &type);
-	req.count = 0;
-	ioctl(vid, VIDIOC_REQBUFS, &req);
-	close(dmabuf);
-	close(vid);
-	return 0;
-}
-
 #define PMM_TEST_API "/sys/kernel/debug/pmm_test_api"
 
 /*
@@ -233,7 +156,6 @@ static void usage(FILE *f)
 		"  export NODE FLAGS [FD]             PMM_IOC_EXPORT, then wait for EOF\n"
 		"  dmabuf-check NODE BYTE             mmap an export, check every byte\n"
 		"  vgem NODE                          import an export into vgem\n"
-		"  vivid NODE                         capture a vivid frame into it\n"
 		"  upbuf NODE OFFSET LEN              UPBuffer lookup in a mapping of NODE\n"
 		"  upbuf-anon NODE                    UPBuffer lookup in anonymous memory\n");
 }
@@ -345,8 +267,6 @@ int main(int argc, char **argv)
 		return upbuf(p, 0, 4096);
 	} else if (!strcmp(cmd, "vgem")) {
 		return cmd_vgem(fd);
-	} else if (!strcmp(cmd, "vivid")) {
-		return cmd_vivid(fd, lseek(fd, 0, SEEK_END));
 	} else {
 		usage(stderr);
 		return 2;

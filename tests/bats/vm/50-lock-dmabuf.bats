@@ -187,22 +187,25 @@ pinned() {
 	modprobe -r vgem
 }
 
-@test "vivid: V4L2 captures a frame into a PMM buffer through a dma-buf" {
+@test "vivid: V4L2 captures into PMM buffers through dma-bufs (examples/capture-to-pmm)" {
 	modprobe vivid n_devs=1 || skip "vivid module not available"
-	local mt
-	for mt in fb video; do
-		pmm_buf_new "v-$mt" size=160K memtype=$mt enable=1
-		run "$PMM_IOCTL" vivid "/dev/pmm/v-$mt"
-		[ "$status" -eq 77 ] && skip "$output"
-		assert_success
-		# A whole frame arrived (vivid picks the size nearest 320x240).
-		assert_output --regexp '^bytesused=([1-9][0-9]*) sizeimage=\1$'
-		# ... and it is in PMM memory: not all zero any more.
-		run cmp -n "$(sed -E 's/bytesused=([0-9]+).*/\1/' <<< "$output")" \
-			"/dev/pmm/v-$mt" /dev/zero
+	# One contig and one carveout buffer as the capture queue, 4 frames:
+	# each buffer is filled, handed back and filled again.
+	pmm_buf_new v-fb size=160K memtype=fb enable=1
+	pmm_buf_new v-video size=160K memtype=video enable=1
+	run "$PMM_PROJECT/build/bin/capture-to-pmm" -n 4 -s 320x240 v-fb v-video
+	assert_success
+	assert_line --regexp '^/dev/video[0-9]+: 320x240, 153600 bytes per frame$'
+	assert_line "frame 0: v-fb bytesused 153600"
+	assert_line "frame 1: v-video bytesused 153600"
+	assert_line "frame 3: v-video bytesused 153600"
+	# ... and the frames are in PMM memory: not all zero any more.
+	local b
+	for b in v-fb v-video; do
+		run cmp -n 153600 "/dev/pmm/$b" /dev/zero
 		assert_failure
 		assert_output --partial differ
-		pmm_buf_rm "v-$mt"
+		assert_equal "$(pmm_attr "$b" dmabufs)" 0
 	done
 	modprobe -r vivid
 }
