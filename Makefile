@@ -10,7 +10,7 @@ KSCRIPTS := build/linux-source/scripts
 
 export KVER KDIR
 
-TEST_BINS := build/bin/pmm-mmap build/bin/pmm-ioctl
+TEST_BINS := build/bin/pmm-mmap build/bin/pmm-ioctl build/bin/pmm-fuzz
 TOOLS := build/bin/pmm-lock build/bin/pmm-setup
 EXAMPLES := build/bin/pmm-client build/bin/capture-to-pmm
 PMM_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
@@ -46,6 +46,10 @@ examples: $(EXAMPLES)
 build/bin/%: tests/helpers/%.c kernel/include/uapi/linux/pmm.h | deps
 	mkdir -p build/bin
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+
+build/bin/pmm-fuzz: tests/fuzz/pmm-fuzz.c kernel/include/uapi/linux/pmm.h | deps
+	mkdir -p build/bin
+	$(CC) $(CPPFLAGS) $(CFLAGS) -pthread -o $@ $<
 
 build/bin/pmm-lock: tools/pmm-lock/pmm-lock.c kernel/include/uapi/linux/pmm.h | deps
 	mkdir -p build/bin

@@ -1,0 +1,926 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pmm-fuzz: random concurrent use of PMM from several processes.
+ *
+ * From a seed, N worker processes run for a given time, each doing random
+ * operations on a small set of buffer names: mkdir/rmdir, attribute writes
+ * (valid and invalid), enable/disable, open/close, mmap/munmap (random
+ * offsets and lengths, valid and not), read/write, lock/unlock (shared,
+ * exclusive, non-blocking), sync, dma-buf export (mapped and closed), and
+ * fork+exit while holding fds, mappings and locks.
+ *
+ * Invariants checked as it goes:
+ *  - data a worker wrote while it held a buffer's exclusive lock is what
+ *    its mapping and read() return until it unlocks;
+ *  - a buffer this worker has just enabled reads all zero;
+ *  - every call fails, if at all, with an errno its operation may return.
+ * and at the end: every buffer torn down, no /dev/pmm node of ours left,
+ * every pool's used and buffers back to 0.
+ *
+ * Workers only write buffer data under PMM's exclusive lock, and hold a
+ * fuzzer-level per-name rwlock (shared memory) while they do; enabling and
+ * the zero check take it exclusively, so no worker's write can sit between
+ * an enable and its check.  The kernel sees no such serialisation for
+ * anything else.
+ *
+ * Prints its seed first; the same seed, worker count and duration replay
+ * the same per-worker operation sequences (interleaving differs).
+ * Exit: 0 clean, 1 invariant violated, 2 usage or setup error.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/pmm.h>
+
+#define MAX_NAMES	8
+#define MAX_POOLS	8
+#define MAX_FDS		6
+#define MAX_MAPS	6
+#define PAGE		4096UL
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
+enum op {
+	OP_MKDIR, OP_RMDIR, OP_ATTR, OP_ENABLE, OP_DISABLE, OP_OPEN, OP_CLOSE,
+	OP_MMAP, OP_MUNMAP, OP_READ, OP_LOCK, OP_UNLOCK, OP_WRITE_LOCKED,
+	OP_SYNC, OP_EXPORT, OP_FORK, OP_TOUCH, NR_OPS
+};
+
+static const char *const op_names[NR_OPS] = {
+	"mkdir", "rmdir", "attr", "enable", "disable", "open", "close",
+	"mmap", "munmap", "read", "lock", "unlock", "write-locked",
+	"sync", "export", "fork", "touch",
+};
+
+/* Relative frequencies: the kernel's busy paths get most of the calls. */
+static const unsigned int op_weight[NR_OPS] = {
+	6, 4, 10, 8, 5, 10, 7, 8, 6, 5, 7, 5, 6, 4, 4, 1, 4,
+};
+
+/* Shared between all processes (MAP_SHARED | MAP_ANONYMOUS). */
+struct shared {
+	pthread_rwlock_t name_lock[MAX_NAMES];
+	atomic_ulong ops[NR_OPS];
+	atomic_ulong refused[NR_OPS];
+	atomic_ulong violations;
+	atomic_ulong zero_checks;
+	atomic_ulong data_checks;
+};
+
+struct fd_slot {
+	int fd;			/* -1: free */
+	int name;
+	int locked;		/* 0, 1 shared, 2 exclusive */
+};
+
+struct map_slot {
+	unsigned char *addr;	/* NULL: free */
+	size_t len;
+	int name;
+};
+
+static struct shared *sh;
+static char cfs[256] = "/sys/kernel/config/pmm";
+static char names[MAX_NAMES][32];
+static char pools[MAX_POOLS][65];
+static int nr_names = 4, nr_pools;
+static int worker_id;
+static uint64_t rng;
+static struct fd_slot fds[MAX_FDS];
+static struct map_slot maps[MAX_MAPS];
+
+/* xorshift64*: small, fast, and the same everywhere for a seed. */
+static uint64_t rnd(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 0x2545F4914F6CDD1DULL;
+}
+
+static unsigned long rnd_below(unsigned long n)
+{
+	return n ? rnd() % n : 0;
+}
+
+static bool chance(unsigned int percent)
+{
+	return rnd_below(100) < percent;
+}
+
+static void violation(const char *fmt, ...)
+{
+	va_list ap;
+
+	atomic_fetch_add(&sh->violations, 1);
+	fprintf(stderr, "pmm-fuzz: worker %d: VIOLATION: ", worker_id);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Did a call fail with an errno its operation may legitimately return? */
+static void check_errno(enum op op, int err, const int *allowed)
+{
+	atomic_fetch_add(&sh->refused[op], 1);
+	for (; *allowed; allowed++)
+		if (*allowed == err)
+			return;
+	violation("%s: unexpected errno %s", op_names[op], strerrorname_np(err));
+}
+
+static char *path(char *buf, size_t len, int name, const char *attr)
+{
+	if (attr)
+		snprintf(buf, len, "%s/buffers/%s/%s", cfs, names[name], attr);
+	else
+		snprintf(buf, len, "%s/buffers/%s", cfs, names[name]);
+	return buf;
+}
+
+static int write_str(const char *p, const char *v)
+{
+	int fd = open(p, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, v, strlen(v));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+static int read_str(const char *p, char *buf, size_t len)
+{
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int write_attr(int name, const char *attr, const char *v)
+{
+	char p[PATH_MAX];
+
+	return write_str(path(p, sizeof(p), name, attr), v);
+}
+
+static int node_open(int name)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "/dev/pmm/%s", names[name]);
+	return open(p, O_RDWR | O_CLOEXEC);
+}
+
+static size_t fd_size(int fd)
+{
+	struct pmm_info info = { 0 };
+
+	if (ioctl(fd, PMM_IOC_INFO, &info) < 0)
+		return 0;
+	return info.size;
+}
+
+static struct fd_slot *pick_fd(void)
+{
+	int i, start = rnd_below(MAX_FDS);
+
+	for (i = 0; i < MAX_FDS; i++)
+		if (fds[(start + i) % MAX_FDS].fd >= 0)
+			return &fds[(start + i) % MAX_FDS];
+	return NULL;
+}
+
+static struct fd_slot *free_fd(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_FDS; i++)
+		if (fds[i].fd < 0)
+			return &fds[i];
+	return NULL;
+}
+
+static struct map_slot *pick_map(void)
+{
+	int i, start = rnd_below(MAX_MAPS);
+
+	for (i = 0; i < MAX_MAPS; i++)
+		if (maps[(start + i) % MAX_MAPS].addr)
+			return &maps[(start + i) % MAX_MAPS];
+	return NULL;
+}
+
+static bool holds_lock(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_FDS; i++)
+		if (fds[i].fd >= 0 && fds[i].locked)
+			return true;
+	return false;
+}
+
+static void close_slot(struct fd_slot *s)
+{
+	close(s->fd);
+	s->fd = -1;
+	s->locked = 0;
+}
+
+/* --- operations --------------------------------------------------------- */
+
+static const int e_mkdir[] = { EEXIST, ENOMEM, 0 };
+static const int e_rmdir[] = { ENOENT, EBUSY, ENOTEMPTY, 0 };
+static const int e_attr[] = { EINVAL, EBUSY, ENOENT, 0 };
+static const int e_enable[] = { EINVAL, EBUSY, ENOENT, ENOSPC, ENOMEM, 0 };
+static const int e_open[] = { ENOENT, ENXIO, ENODEV, 0 };
+static const int e_mmap[] = { EINVAL, ENXIO, ENODEV, ENOMEM, EOVERFLOW, 0 };
+static const int e_rw[] = { EINVAL, ENXIO, ENODEV, 0 };
+static const int e_lock[] = { EAGAIN, EBUSY, EINVAL, ENODEV, 0 };
+static const int e_unlock[] = { EINVAL, 0 };
+static const int e_sync[] = { EINVAL, ENODEV, 0 };
+static const int e_export[] = { EINVAL, ENODEV, ENOMEM, EMFILE, 0 };
+
+static void op_mkdir(void)
+{
+	char p[PATH_MAX];
+	int name = rnd_below(nr_names);
+
+	if (mkdir(path(p, sizeof(p), name, NULL), 0755))
+		check_errno(OP_MKDIR, errno, e_mkdir);
+}
+
+static void op_rmdir(void)
+{
+	char p[PATH_MAX];
+	int name = rnd_below(nr_names);
+
+	if (rmdir(path(p, sizeof(p), name, NULL)))
+		check_errno(OP_RMDIR, errno, e_rmdir);
+}
+
+static const char *const sizes[] = {
+	"4096", "8K", "64K", "100000", "1M", "3M", "0", "-1", "1Q", "abc",
+	"99999999999999999999", "64G", ""
+};
+static const char *const aligns[] = {
+	"4096", "64K", "1M", "2M", "3000", "0", "x", "1G"
+};
+static const char *const caches[] = {
+	"cached", "writecombine", "uncached", "wc", "", "CACHED"
+};
+static const char *const modes[] = { "0600", "0660", "0644", "0888", "x" };
+static const char *const ro_attrs[] = {
+	"state", "phys_addr", "opens", "maps", "locks", "dmabufs"
+};
+
+static void op_attr(void)
+{
+	int name = rnd_below(nr_names), err;
+	const char *attr, *v;
+	char buf[80];
+
+	switch (rnd_below(7)) {
+	case 0: attr = "size"; v = sizes[rnd_below(ARRAY_LEN(sizes))]; break;
+	case 1: attr = "align"; v = aligns[rnd_below(ARRAY_LEN(aligns))]; break;
+	case 2:
+		attr = "boundary";
+		v = chance(70) ? (chance(50) ? "0" : "16M") : "5000";
+		break;
+	case 3:
+		attr = "memtype";
+		v = chance(80) && nr_pools ? pools[rnd_below(nr_pools)] : "no-pool";
+		break;
+	case 4: attr = "cache"; v = caches[rnd_below(ARRAY_LEN(caches))]; break;
+	case 5: attr = "mode"; v = modes[rnd_below(ARRAY_LEN(modes))]; break;
+	default:
+		/* Read-only attributes refuse writes. */
+		attr = ro_attrs[rnd_below(ARRAY_LEN(ro_attrs))];
+		snprintf(buf, sizeof(buf), "%lu", rnd_below(3));
+		v = buf;
+		err = write_attr(name, attr, v);
+		if (!err)
+			violation("write to read-only %s/%s succeeded", names[name], attr);
+		else if (err != -EACCES && err != -EPERM && err != -ENOENT &&
+			 err != -EINVAL)
+			violation("write to read-only %s: %s", attr, strerrorname_np(-err));
+		atomic_fetch_add(&sh->refused[OP_ATTR], 1);
+		return;
+	}
+	err = write_attr(name, attr, v);
+	if (err)
+		check_errno(OP_ATTR, -err, e_attr);
+}
+
+/* Enable; if this call is what enabled it, the buffer must read zero. */
+static void op_enable(void)
+{
+	int name = rnd_below(nr_names), err, fd;
+	char p[PATH_MAX], state[32];
+	unsigned char *buf;
+	size_t size, i;
+
+	pthread_rwlock_wrlock(&sh->name_lock[name]);
+	if (read_str(path(p, sizeof(p), name, "state"), state, sizeof(state))) {
+		err = write_attr(name, "enable", "1");
+		if (err)
+			check_errno(OP_ENABLE, -err, e_enable);
+		goto out;
+	}
+	err = write_attr(name, "enable", chance(80) ? "1" : (chance(50) ? "2" : "yes"));
+	if (err) {
+		check_errno(OP_ENABLE, -err, e_enable);
+		goto out;
+	}
+	if (strcmp(state, "disabled"))
+		goto out;
+	/* Fresh memory: nobody can have written it (writers need our lock). */
+	fd = node_open(name);
+	if (fd < 0)
+		goto out;	/* disabled again by another worker */
+	size = fd_size(fd);
+	buf = malloc(size ? size : 1);
+	if (buf && size && pread(fd, buf, size, 0) == (ssize_t)size) {
+		atomic_fetch_add(&sh->zero_checks, 1);
+		for (i = 0; i < size; i++) {
+			if (buf[i]) {
+				violation("%s: freshly enabled, byte %zu is %#x",
+					  names[name], i, buf[i]);
+				break;
+			}
+		}
+	}
+	free(buf);
+	close(fd);
+out:
+	pthread_rwlock_unlock(&sh->name_lock[name]);
+}
+
+static void op_disable(void)
+{
+	int name = rnd_below(nr_names), err;
+
+	pthread_rwlock_wrlock(&sh->name_lock[name]);
+	err = write_attr(name, "enable", "0");
+	if (err)
+		check_errno(OP_DISABLE, -err, e_enable);
+	pthread_rwlock_unlock(&sh->name_lock[name]);
+}
+
+static void op_open(void)
+{
+	struct fd_slot *s = free_fd();
+	int name = rnd_below(nr_names);
+
+	if (!s) {
+		close_slot(pick_fd());
+		s = free_fd();
+	}
+	s->fd = node_open(name);
+	if (s->fd < 0) {
+		check_errno(OP_OPEN, errno, e_open);
+		s->fd = -1;
+		return;
+	}
+	s->name = name;
+	s->locked = 0;
+}
+
+static void op_close(void)
+{
+	struct fd_slot *s = pick_fd();
+
+	if (s)
+		close_slot(s);
+}
+
+static void op_mmap(void)
+{
+	struct fd_slot *s = pick_fd();
+	struct map_slot *m = NULL;
+	size_t size, len, off;
+	int i, flags = MAP_SHARED;
+	void *a;
+
+	if (!s)
+		return;
+	size = fd_size(s->fd);
+	for (i = 0; i < MAX_MAPS; i++)
+		if (!maps[i].addr)
+			m = &maps[i];
+	if (!m) {
+		m = pick_map();
+		munmap(m->addr, m->len);
+		m->addr = NULL;
+	}
+	/* Mostly valid windows, sometimes past the end or private. */
+	off = rnd_below(size / PAGE + 2) * PAGE;
+	len = (rnd_below(size / PAGE + 2) + 1) * PAGE;
+	if (chance(60) && size) {
+		off = rnd_below(size / PAGE) * PAGE;
+		len = (rnd_below((size - off) / PAGE) + 1) * PAGE;
+	}
+	if (chance(5))
+		flags = MAP_PRIVATE;
+	a = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, s->fd, off);
+	if (a == MAP_FAILED) {
+		check_errno(OP_MMAP, errno, e_mmap);
+		return;
+	}
+	if (flags == MAP_PRIVATE)
+		violation("%s: MAP_PRIVATE mapping succeeded", names[s->name]);
+	if (off + len > size)
+		violation("%s: mmap of [%zu, +%zu) past size %zu succeeded",
+			  names[s->name], off, len, size);
+	m->addr = a;
+	m->len = len;
+	m->name = s->name;
+	/* Sometimes keep the mapping but drop the file: it must stay valid. */
+	if (chance(20) && !s->locked)
+		close_slot(s);
+}
+
+static void op_munmap(void)
+{
+	struct map_slot *m = pick_map();
+
+	if (!m)
+		return;
+	munmap(m->addr, m->len);
+	m->addr = NULL;
+}
+
+static void op_touch(void)
+{
+	struct map_slot *m = pick_map();
+	volatile unsigned char sum = 0;
+	size_t i;
+
+	/* Reading any mapping is always allowed; it must not fault. */
+	if (m)
+		for (i = 0; i < m->len; i += PAGE)
+			sum += m->addr[i];
+}
+
+static void op_read(void)
+{
+	struct fd_slot *s = pick_fd();
+	char buf[8192];
+	size_t size;
+	ssize_t n;
+	off_t off;
+
+	if (!s)
+		return;
+	size = fd_size(s->fd);
+	off = rnd_below(size + 2 * PAGE);
+	n = pread(s->fd, buf, rnd_below(sizeof(buf)) + 1, off);
+	if (n < 0)
+		check_errno(OP_READ, errno, e_rw);
+	else if ((size_t)off >= size && n)
+		violation("%s: read at %lld past size %zu returned %zd",
+			  names[s->name], (long long)off, size, n);
+}
+
+static void op_lock(void)
+{
+	struct fd_slot *s = pick_fd();
+	struct pmm_lock l = { 0 };
+	bool shared = chance(50);
+
+	if (!s)
+		return;
+	/*
+	 * Block only while holding no lock: a worker waiting for a buffer
+	 * while holding another could deadlock with its peers (PMM locks,
+	 * like flock, are per open file).
+	 */
+	l.flags = shared ? PMM_LOCK_SHARED : 0;
+	if (holds_lock() || chance(50))
+		l.flags |= PMM_LOCK_NONBLOCK;
+	if (chance(3))
+		l.flags |= 0x80;	/* unknown flag: EINVAL */
+	alarm(20);	/* a lock wait this long is a deadlock */
+	if (ioctl(s->fd, PMM_IOC_LOCK, &l) < 0) {
+		alarm(0);
+		check_errno(OP_LOCK, errno, e_lock);
+		return;
+	}
+	alarm(0);
+	if (l.flags & 0x80)
+		violation("LOCK with unknown flag succeeded");
+	s->locked = shared ? 1 : 2;
+}
+
+static void op_unlock(void)
+{
+	struct fd_slot *s = pick_fd();
+
+	if (!s)
+		return;
+	if (ioctl(s->fd, PMM_IOC_UNLOCK) < 0) {
+		check_errno(OP_UNLOCK, errno, e_unlock);
+		if (s->locked)
+			violation("UNLOCK of a held lock failed: %s", strerrorname_np(errno));
+		return;
+	}
+	if (!s->locked)
+		violation("UNLOCK without a lock succeeded");
+	s->locked = 0;
+}
+
+/*
+ * Under the exclusive lock: write a pattern through a fresh mapping, check
+ * it through the mapping and read(), sync, check again, unmap.
+ */
+static void op_write_locked(void)
+{
+	struct fd_slot *s = pick_fd();
+	struct pmm_sync sy = { 0 };
+	size_t size, len, off, i;
+	unsigned char *m, *back;
+	uint8_t seed;
+
+	if (!s || s->locked != 2)
+		return;
+	size = fd_size(s->fd);
+	if (!size)
+		return;
+	off = rnd_below(size / PAGE) * PAGE;
+	len = (rnd_below((size - off) / PAGE) + 1) * PAGE;
+	if (len > 256 * 1024)
+		len = 256 * 1024;
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, off);
+	if (m == MAP_FAILED) {
+		check_errno(OP_WRITE_LOCKED, errno, e_mmap);
+		return;
+	}
+	back = malloc(len);
+	seed = rnd();
+	pthread_rwlock_rdlock(&sh->name_lock[s->name]);
+	sy.offset = off;
+	sy.length = len;
+	sy.flags = PMM_SYNC_WRITE;
+	ioctl(s->fd, PMM_IOC_SYNC, &sy);
+	for (i = 0; i < len; i++)
+		m[i] = seed + i * 7 + worker_id;
+	sy.flags = PMM_SYNC_WRITE | PMM_SYNC_END;
+	ioctl(s->fd, PMM_IOC_SYNC, &sy);
+	atomic_fetch_add(&sh->data_checks, 1);
+	if (back && pread(s->fd, back, len, off) == (ssize_t)len) {
+		for (i = 0; i < len; i++) {
+			if (back[i] != (uint8_t)(seed + i * 7 + worker_id) ||
+			    m[i] != back[i]) {
+				violation("%s: byte %zu written under the exclusive lock reads %#x/%#x",
+					  names[s->name], off + i, m[i], back[i]);
+				break;
+			}
+		}
+	}
+	pthread_rwlock_unlock(&sh->name_lock[s->name]);
+	free(back);
+	munmap(m, len);
+}
+
+static void op_sync(void)
+{
+	struct fd_slot *s = pick_fd();
+	struct pmm_sync sy = { 0 };
+	size_t size;
+
+	if (!s)
+		return;
+	size = fd_size(s->fd);
+	sy.offset = chance(80) ? rnd_below(size / PAGE + 1) * PAGE : rnd();
+	sy.length = chance(80) ? PAGE : rnd_below(size + PAGE);
+	sy.flags = (rnd_below(3) + 1) | (chance(50) ? PMM_SYNC_END : 0);
+	if (chance(5))
+		sy.flags = 0x40;
+	if (ioctl(s->fd, PMM_IOC_SYNC, &sy) < 0) {
+		check_errno(OP_SYNC, errno, e_sync);
+		return;
+	}
+	if (sy.offset + sy.length > size || !sy.length || sy.flags == 0x40)
+		violation("%s: SYNC of a bad range/flags succeeded", names[s->name]);
+}
+
+static void op_export(void)
+{
+	struct fd_slot *s = pick_fd();
+	struct pmm_export e = { .flags = O_RDWR | O_CLOEXEC };
+	volatile unsigned char c;
+	size_t size;
+	void *m;
+
+	if (!s)
+		return;
+	if (chance(5))
+		e.flags |= O_APPEND;	/* not a valid export flag */
+	if (ioctl(s->fd, PMM_IOC_EXPORT, &e) < 0) {
+		check_errno(OP_EXPORT, errno, e_export);
+		return;
+	}
+	size = fd_size(s->fd);
+	if (size && chance(50)) {
+		m = mmap(NULL, size, PROT_READ, MAP_SHARED, e.fd, 0);
+		if (m != MAP_FAILED) {
+			c = *(unsigned char *)m;
+			(void)c;
+			/* The dma-buf mapping outlives the dma-buf fd. */
+			close(e.fd);
+			e.fd = (__u32)-1;
+			munmap(m, size);
+		}
+	}
+	if ((int)e.fd >= 0)
+		close(e.fd);
+}
+
+static void run_op(enum op op);
+
+/* fork while holding everything; the child plays a little and exits. */
+static void op_fork(void)
+{
+	pid_t pid = fork();
+	int i, status;
+
+	if (pid < 0)
+		return;
+	if (!pid) {
+		rng ^= 0x9e3779b97f4a7c15ULL;
+		for (i = 0; i < 8; i++) {
+			enum op op = rnd_below(NR_OPS);
+
+			/* Children do not take the fuzzer's own locks. */
+			/*
+			 * Nor the buffer locks: those belong to the open
+			 * file, which the parent shares and tracks.
+			 */
+			if (op == OP_FORK || op == OP_ENABLE || op == OP_DISABLE ||
+			    op == OP_WRITE_LOCKED || op == OP_LOCK ||
+			    op == OP_UNLOCK)
+				op = OP_TOUCH;
+			run_op(op);
+		}
+		_exit(chance(50) ? 0 : 3);	/* leave the rest to exit() */
+	}
+	waitpid(pid, &status, 0);
+	if (WIFSIGNALED(status))
+		violation("forked child died of signal %d", WTERMSIG(status));
+}
+
+static void run_op(enum op op)
+{
+	atomic_fetch_add(&sh->ops[op], 1);
+	switch (op) {
+	case OP_MKDIR: op_mkdir(); break;
+	case OP_RMDIR: op_rmdir(); break;
+	case OP_ATTR: op_attr(); break;
+	case OP_ENABLE: op_enable(); break;
+	case OP_DISABLE: op_disable(); break;
+	case OP_OPEN: op_open(); break;
+	case OP_CLOSE: op_close(); break;
+	case OP_MMAP: op_mmap(); break;
+	case OP_MUNMAP: op_munmap(); break;
+	case OP_READ: op_read(); break;
+	case OP_LOCK: op_lock(); break;
+	case OP_UNLOCK: op_unlock(); break;
+	case OP_WRITE_LOCKED: op_write_locked(); break;
+	case OP_SYNC: op_sync(); break;
+	case OP_EXPORT: op_export(); break;
+	case OP_FORK: op_fork(); break;
+	case OP_TOUCH: op_touch(); break;
+	default: break;
+	}
+}
+
+static enum op pick_op(void)
+{
+	unsigned int total = 0, r, i;
+
+	for (i = 0; i < NR_OPS; i++)
+		total += op_weight[i];
+	r = rnd_below(total);
+	for (i = 0; i < NR_OPS; i++) {
+		if (r < op_weight[i])
+			return i;
+		r -= op_weight[i];
+	}
+	return OP_TOUCH;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void worker(int id, uint64_t seed, double until)
+{
+	int i;
+
+	worker_id = id;
+	rng = seed * 0x100000001b3ULL + id + 1;
+	for (i = 0; i < MAX_FDS; i++)
+		fds[i].fd = -1;
+	while (now() < until)
+		run_op(pick_op());
+	for (i = 0; i < MAX_MAPS; i++)
+		if (maps[i].addr)
+			munmap(maps[i].addr, maps[i].len);
+	for (i = 0; i < MAX_FDS; i++)
+		if (fds[i].fd >= 0)
+			close(fds[i].fd);
+	_exit(0);
+}
+
+static void read_pools(void)
+{
+	char p[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(p, sizeof(p), "%s/pools", cfs);
+	d = opendir(p);
+	if (!d)
+		return;
+	while ((de = readdir(d)) && nr_pools < MAX_POOLS)
+		if (de->d_name[0] != '.')
+			snprintf(pools[nr_pools++], sizeof(pools[0]), "%.64s", de->d_name);
+	closedir(d);
+}
+
+/* Everything down: buffers disabled and removed, nodes gone, pools empty. */
+static int teardown(void)
+{
+	char p[PATH_MAX], v[64];
+	int i, bad = 0, err;
+	struct stat st;
+
+	for (i = 0; i < nr_names; i++) {
+		err = write_attr(i, "enable", "0");
+		if (err && err != -ENOENT) {
+			fprintf(stderr, "pmm-fuzz: teardown: %s: disable: %s\n",
+				names[i], strerror(-err));
+			bad++;
+		}
+		if (rmdir(path(p, sizeof(p), i, NULL)) && errno != ENOENT) {
+			fprintf(stderr, "pmm-fuzz: teardown: %s: rmdir: %m\n", names[i]);
+			bad++;
+		}
+		snprintf(p, sizeof(p), "/dev/pmm/%s", names[i]);
+		if (!stat(p, &st)) {
+			fprintf(stderr, "pmm-fuzz: teardown: %s still exists\n", p);
+			bad++;
+		}
+	}
+	for (i = 0; i < nr_pools; i++) {
+		snprintf(p, sizeof(p), "%s/pools/%s/used", cfs, pools[i]);
+		if (read_str(p, v, sizeof(v)) || strcmp(v, "0")) {
+			fprintf(stderr, "pmm-fuzz: teardown: pool %s used %s\n", pools[i], v);
+			bad++;
+		}
+		snprintf(p, sizeof(p), "%s/pools/%s/buffers", cfs, pools[i]);
+		if (read_str(p, v, sizeof(v)) || strcmp(v, "0")) {
+			fprintf(stderr, "pmm-fuzz: teardown: pool %s buffers %s\n", pools[i], v);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: pmm-fuzz [options]\n"
+		"  -s, --seed N          seed (default: from the clock; printed)\n"
+		"  -w, --workers N       worker processes (default 4)\n"
+		"  -d, --duration SECS   how long (default 10)\n"
+		"  -n, --names N         buffer names fz0..fzN-1 (default 4, max %d)\n"
+		"  -r, --configfs-root D PMM's configfs directory (default %s)\n",
+		MAX_NAMES, cfs);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "seed", required_argument, NULL, 's' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "names", required_argument, NULL, 'n' },
+		{ "configfs-root", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	double duration = 10, start, elapsed;
+	unsigned long total = 0, refused = 0;
+	int workers = 4, c, i, status, bad;
+	pthread_rwlockattr_t ra;
+	pid_t *pids;
+
+	while ((c = getopt_long(argc, argv, "s:w:d:n:r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': seed = strtoull(optarg, NULL, 0); break;
+		case 'w': workers = atoi(optarg); break;
+		case 'd': duration = atof(optarg); break;
+		case 'n': nr_names = atoi(optarg); break;
+		case 'r': snprintf(cfs, sizeof(cfs), "%s", optarg); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (workers < 1 || workers > 64 || nr_names < 1 || nr_names > MAX_NAMES ||
+	    duration <= 0 || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	read_pools();
+	if (!nr_pools) {
+		fprintf(stderr, "pmm-fuzz: no pools under %s (is pmm loaded?)\n", cfs);
+		return 2;
+	}
+	for (i = 0; i < nr_names; i++)
+		snprintf(names[i], sizeof(names[i]), "fz%d", i);
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return 2;
+	pthread_rwlockattr_init(&ra);
+	pthread_rwlockattr_setpshared(&ra, PTHREAD_PROCESS_SHARED);
+	for (i = 0; i < MAX_NAMES; i++)
+		pthread_rwlock_init(&sh->name_lock[i], &ra);
+
+	printf("pmm-fuzz: seed %" PRIu64 ", %d workers, %.0f s, %d names, %d pools\n",
+	       seed, workers, duration, nr_names, nr_pools);
+	fflush(stdout);
+
+	pids = calloc(workers, sizeof(*pids));
+	start = now();
+	for (i = 0; i < workers; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0)
+			worker(i, seed, start + duration);
+	}
+	for (i = 0; i < workers; i++) {
+		if (pids[i] < 0 || waitpid(pids[i], &status, 0) < 0)
+			continue;
+		if (WIFSIGNALED(status)) {
+			violation("worker %d died of signal %d (%s)", i,
+				  WTERMSIG(status), strsignal(WTERMSIG(status)));
+		}
+	}
+	elapsed = now() - start;
+
+	for (i = 0; i < NR_OPS; i++) {
+		total += sh->ops[i];
+		refused += sh->refused[i];
+		printf("  %-13s %8lu calls %8lu refused\n", op_names[i],
+		       (unsigned long)sh->ops[i], (unsigned long)sh->refused[i]);
+	}
+	printf("pmm-fuzz: %lu operations in %.1f s: %.0f ops/s (%lu refused); %lu zero checks, %lu data checks\n",
+	       total, elapsed, total / elapsed, refused,
+	       (unsigned long)sh->zero_checks, (unsigned long)sh->data_checks);
+
+	bad = teardown();
+	if (bad)
+		atomic_fetch_add(&sh->violations, bad);
+	printf("pmm-fuzz: seed %" PRIu64 ": %lu violations%s\n", seed,
+	       (unsigned long)sh->violations, bad ? " (teardown)" : "");
+	return sh->violations ? 1 : 0;
+}
