@@ -22,7 +22,8 @@ CFLAGS ?= -O2 -g -Wall -Wextra -Werror
 CPPFLAGS += -Ikernel/include/uapi -I/usr/include/libdrm
 
 .PHONY: all deps kernel test-modules test-bins tools examples check check-host \
-	check-vm lint run shell install install-dkms clean
+	check-vm lint run shell install install-dkms clean debug-kernel debug-modules \
+	fuzz
 
 all: kernel test-modules test-bins tools examples
 
@@ -75,6 +76,35 @@ build/bin/pmm-setup: tools/pmm-setup/pmm-setup.c build/gen/pmm-schema.h | deps
 	$(CC) $(CFLAGS) -Ibuild/gen $$(pkg-config --cflags libconfig) -o $@ $< \
 		$$(pkg-config --libs libconfig)
 
+# The debug guest kernel (KASAN, lockdep, kmemleak; tests/vm/kconfig/), built
+# once per machine into a cache outside the clone, and PMM's modules built
+# against it in build/k-debug (a copy of the sources: kbuild writes objects
+# next to them).
+DEBUG_KDIR = $(shell tests/vm/build-kernel --print-only debug)/linux
+KDEBUG := build/k-debug
+
+debug-kernel: deps
+	tests/vm/build-kernel debug > /dev/null
+
+debug-modules: debug-kernel
+	mkdir -p $(KDEBUG)/kernel/include $(KDEBUG)/tests/kmod
+	cp -p kernel/Kbuild kernel/pmm.h $(filter-out %.mod.c,$(wildcard kernel/*.c)) \
+		$(KDEBUG)/kernel/
+	cp -pr kernel/include/. $(KDEBUG)/kernel/include/
+	cp -p tests/kmod/Kbuild tests/kmod/pmm_test_api.c $(KDEBUG)/tests/kmod/
+	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(KDEBUG)/kernel modules
+	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(KDEBUG)/tests/kmod \
+		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/$(KDEBUG)/kernel/Module.symvers modules
+
+# A longer fuzz run on the debug kernel: make fuzz DURATION=600 [SEED=n].
+DURATION ?= 600
+WORKERS ?= 4
+fuzz: all debug-modules
+	tests/vm/run --flavour debug --mem 4G --timeout $$(( $(DURATION) + 600 )) \
+		--append 'memmap=64M$$0x30000000' \
+		--load 'pools=video:64M@0x30000000,fb:16M' \
+		--cmd '$(CURDIR)/build/bin/pmm-fuzz -w $(WORKERS) -d $(DURATION) $(if $(SEED),-s $(SEED)) && rmmod pmm'
+
 $(KSCRIPTS)/checkpatch.pl: | deps
 	mkdir -p build/linux-source
 	tar -xJf $(KSRC_TAR) -C build/linux-source --strip-components=1 \
@@ -86,14 +116,14 @@ lint: kernel $(KSCRIPTS)/checkpatch.pl
 		-f $(filter-out %.mod.c,$(wildcard kernel/*.c)) kernel/*.h
 	$(MAKE) -C kernel KDIR=$(KDIR) check
 
-check: all $(KSCRIPTS)/checkpatch.pl
+check: all debug-modules $(KSCRIPTS)/checkpatch.pl
 	tests/run-all
 
 check-host: all $(KSCRIPTS)/checkpatch.pl
 	tests/run-all host
 
-check-vm: all
-	tests/run-all vm
+check-vm: all debug-modules
+	tests/run-all vm debug
 
 # The board demo: examples/board.cfg's carveout is 32M at 0x30000000.
 run: all

@@ -209,20 +209,23 @@ static int pmm_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static bool pmm_mem_trylock(struct pmm_mem *mem, bool shared)
+/* 0 if locked, -EAGAIN if a conflicting lock is held, -ENODEV if dead. */
+static int pmm_mem_trylock(struct pmm_mem *mem, bool shared)
 {
-	bool locked;
+	int ret = -EAGAIN;
 
 	mutex_lock(&mem->lock);
-	locked = !mem->excl_locked && (shared || !mem->shared_locks);
-	if (locked) {
+	if (mem->dead) {
+		ret = -ENODEV;
+	} else if (!mem->excl_locked && (shared || !mem->shared_locks)) {
 		if (shared)
 			mem->shared_locks++;
 		else
 			mem->excl_locked = true;
+		ret = 0;
 	}
 	mutex_unlock(&mem->lock);
-	return locked;
+	return ret;
 }
 
 static void pmm_mem_unlock(struct pmm_mem *mem, bool shared)
@@ -742,6 +745,8 @@ int pmm_mem_destroy(struct pmm_mem *mem)
 	}
 	mem->dead = true;
 	mutex_unlock(&mem->lock);
+	/* Kernel users waiting in pmm_buffer_lock() get -ENODEV now. */
+	wake_up_all(&mem->lock_wq);
 
 	cdev_device_del(&mem->cdev, &mem->dev);
 	put_device(&mem->dev);
@@ -807,20 +812,32 @@ EXPORT_SYMBOL_GPL(pmm_buffer_put);
  */
 int pmm_buffer_lock(struct pmm_mem *mem, unsigned int flags)
 {
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	bool shared = flags & PMM_LOCK_SHARED;
-	bool dead;
+	int ret;
 
 	if (flags & ~PMM_LOCK_VALID_FLAGS)
 		return -EINVAL;
-	mutex_lock(&mem->lock);
-	dead = mem->dead;
-	mutex_unlock(&mem->lock);
-	if (dead)
-		return -ENODEV;
-	if (flags & PMM_LOCK_NONBLOCK)
-		return pmm_mem_trylock(mem, shared) ? 0 : -EAGAIN;
-	return wait_event_interruptible(mem->lock_wq,
-					pmm_mem_trylock(mem, shared));
+	ret = pmm_mem_trylock(mem, shared);
+	if (ret != -EAGAIN || (flags & PMM_LOCK_NONBLOCK))
+		return ret;
+
+	/*
+	 * Not wait_event(): its condition runs with the task no longer
+	 * TASK_RUNNING, and taking mem->lock may sleep.  wait_woken() lets
+	 * the check sleep and still cannot miss the wake-up of an unlock (or
+	 * of the disable that makes the buffer dead).
+	 */
+	add_wait_queue(&mem->lock_wq, &wait);
+	while ((ret = pmm_mem_trylock(mem, shared)) == -EAGAIN) {
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		wait_woken(&wait, TASK_INTERRUPTIBLE, MAX_SCHEDULE_TIMEOUT);
+	}
+	remove_wait_queue(&mem->lock_wq, &wait);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(pmm_buffer_lock);
 

@@ -22,7 +22,8 @@
  * struct pmm_attachment - one importing device
  * @node: entry in pmm_mem.attachments
  * @dev: the importer's device
- * @sgt: one entry covering the whole buffer
+ * @sgt: the whole buffer, in entries no longer than @dev's maximum DMA
+ *	segment size
  * @dir: direction of the current mapping
  * @mapped: the table is DMA-mapped for @dev
  */
@@ -40,6 +41,36 @@ static bool pmm_mem_has_pages(struct pmm_mem *mem)
 	return mem->pool->backend == PMM_BACKEND_CONTIG;
 }
 
+/*
+ * The buffer is one physical range, but an importer may only take DMA
+ * segments up to dma_get_max_seg_size() (64 KiB unless its driver says
+ * otherwise): describe it in entries of at most that size.  Contig memory
+ * gets its pages here; carveouts get their DMA addresses when mapped.
+ */
+static int pmm_sgt_init(struct sg_table *sgt, struct pmm_mem *mem,
+			struct device *dev)
+{
+	size_t seg = max_t(size_t, PAGE_SIZE,
+			   round_down(dma_get_max_seg_size(dev), PAGE_SIZE));
+	struct scatterlist *sg;
+	size_t off = 0, len;
+	int ret, i;
+
+	ret = sg_alloc_table(sgt, DIV_ROUND_UP(mem->size, seg), GFP_KERNEL);
+	if (ret)
+		return ret;
+	for_each_sgtable_sg(sgt, sg, i) {
+		len = min(seg, mem->size - off);
+		if (pmm_mem_has_pages(mem))
+			sg_set_page(sg, pfn_to_page(PHYS_PFN(mem->phys + off)),
+				    len, 0);
+		else
+			sg->length = len;
+		off += len;
+	}
+	return 0;
+}
+
 static int pmm_dmabuf_attach(struct dma_buf *dmabuf,
 			     struct dma_buf_attachment *attachment)
 {
@@ -50,14 +81,11 @@ static int pmm_dmabuf_attach(struct dma_buf *dmabuf,
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
-	ret = sg_alloc_table(&a->sgt, 1, GFP_KERNEL);
+	ret = pmm_sgt_init(&a->sgt, mem, attachment->dev);
 	if (ret) {
 		kfree(a);
 		return ret;
 	}
-	if (pmm_mem_has_pages(mem))
-		sg_set_page(a->sgt.sgl, pfn_to_page(PHYS_PFN(mem->phys)),
-			    mem->size, 0);
 	a->dev = attachment->dev;
 	attachment->priv = a;
 
@@ -91,21 +119,26 @@ static struct sg_table *pmm_dmabuf_map(struct dma_buf_attachment *attachment,
 {
 	struct pmm_mem *mem = attachment->dmabuf->priv;
 	struct pmm_attachment *a = attachment->priv;
+	struct scatterlist *sg;
 	dma_addr_t addr;
-	int ret;
+	int ret, i;
 
 	if (pmm_mem_has_pages(mem)) {
 		ret = dma_map_sgtable(a->dev, &a->sgt, dir, pmm_dma_attrs(mem));
 		if (ret)
 			return ERR_PTR(ret);
 	} else {
+		/* One mapping of the range, handed out in the table's pieces. */
 		addr = dma_map_resource(a->dev, mem->phys, mem->size, dir,
 					pmm_dma_attrs(mem));
 		if (dma_mapping_error(a->dev, addr))
 			return ERR_PTR(-ENOMEM);
-		sg_dma_address(a->sgt.sgl) = addr;
-		sg_dma_len(a->sgt.sgl) = mem->size;
-		a->sgt.nents = 1;
+		for_each_sgtable_sg(&a->sgt, sg, i) {
+			sg_dma_address(sg) = addr;
+			sg_dma_len(sg) = sg->length;
+			addr += sg->length;
+		}
+		a->sgt.nents = a->sgt.orig_nents;
 	}
 
 	mutex_lock(&mem->lock);

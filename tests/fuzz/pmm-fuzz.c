@@ -55,26 +55,26 @@
 
 #define MAX_NAMES	8
 #define MAX_POOLS	8
-#define MAX_FDS		6
-#define MAX_MAPS	6
+#define MAX_FDS		4
+#define MAX_MAPS	4
 #define PAGE		4096UL
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
 enum op {
 	OP_MKDIR, OP_RMDIR, OP_ATTR, OP_ENABLE, OP_DISABLE, OP_OPEN, OP_CLOSE,
 	OP_MMAP, OP_MUNMAP, OP_READ, OP_LOCK, OP_UNLOCK, OP_WRITE_LOCKED,
-	OP_SYNC, OP_EXPORT, OP_FORK, OP_TOUCH, NR_OPS
+	OP_SYNC, OP_EXPORT, OP_FORK, OP_TOUCH, OP_DROP, NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"mkdir", "rmdir", "attr", "enable", "disable", "open", "close",
 	"mmap", "munmap", "read", "lock", "unlock", "write-locked",
-	"sync", "export", "fork", "touch",
+	"sync", "export", "fork", "touch", "drop-all",
 };
 
 /* Relative frequencies: the kernel's busy paths get most of the calls. */
 static const unsigned int op_weight[NR_OPS] = {
-	6, 4, 10, 8, 5, 10, 7, 8, 6, 5, 7, 5, 6, 4, 4, 1, 4,
+	6, 4, 8, 8, 6, 8, 6, 8, 6, 5, 8, 5, 8, 4, 4, 1, 4, 3,
 };
 
 /* Shared between all processes (MAP_SHARED | MAP_ANONYMOUS). */
@@ -91,12 +91,20 @@ struct fd_slot {
 	int fd;			/* -1: free */
 	int name;
 	int locked;		/* 0, 1 shared, 2 exclusive */
+	unsigned int gen;	/* which open this is, for its mappings */
 };
 
+/*
+ * A mapping holds a reference to its file, and PMM's lock (like flock)
+ * belongs to the file: closing a locked fd that has mappings leaves the
+ * lock held until they are gone too.
+ */
 struct map_slot {
 	unsigned char *addr;	/* NULL: free */
 	size_t len;
 	int name;
+	unsigned int fd_gen;
+	bool pins_lock;
 };
 
 static struct shared *sh;
@@ -108,6 +116,7 @@ static int worker_id;
 static uint64_t rng;
 static struct fd_slot fds[MAX_FDS];
 static struct map_slot maps[MAX_MAPS];
+static unsigned int open_gen;
 
 /* xorshift64*: small, fast, and the same everywhere for a seed. */
 static uint64_t rnd(void)
@@ -249,11 +258,19 @@ static bool holds_lock(void)
 	for (i = 0; i < MAX_FDS; i++)
 		if (fds[i].fd >= 0 && fds[i].locked)
 			return true;
+	for (i = 0; i < MAX_MAPS; i++)
+		if (maps[i].addr && maps[i].pins_lock)
+			return true;
 	return false;
 }
 
 static void close_slot(struct fd_slot *s)
 {
+	int i;
+
+	for (i = 0; i < MAX_MAPS; i++)
+		if (s->locked && maps[i].addr && maps[i].fd_gen == s->gen)
+			maps[i].pins_lock = true;
 	close(s->fd);
 	s->fd = -1;
 	s->locked = 0;
@@ -273,13 +290,25 @@ static const int e_unlock[] = { EINVAL, 0 };
 static const int e_sync[] = { EINVAL, ENODEV, 0 };
 static const int e_export[] = { EINVAL, ENODEV, ENOMEM, EMFILE, 0 };
 
+/* The first six sizes are valid. */
+static const char *const sizes[] = {
+	"4096", "8K", "64K", "100000", "1M", "3M", "0", "-1", "1Q", "abc",
+	"99999999999999999999", "64G", ""
+};
 static void op_mkdir(void)
 {
 	char p[PATH_MAX];
 	int name = rnd_below(nr_names);
 
-	if (mkdir(path(p, sizeof(p), name, NULL), 0755))
+	if (mkdir(path(p, sizeof(p), name, NULL), 0755)) {
 		check_errno(OP_MKDIR, errno, e_mkdir);
+		return;
+	}
+	/* What a user does next: give it a size (and maybe a pool). */
+	if (chance(80))
+		write_attr(name, "size", sizes[rnd_below(6)]);
+	if (chance(50) && nr_pools)
+		write_attr(name, "memtype", pools[rnd_below(nr_pools)]);
 }
 
 static void op_rmdir(void)
@@ -291,10 +320,6 @@ static void op_rmdir(void)
 		check_errno(OP_RMDIR, errno, e_rmdir);
 }
 
-static const char *const sizes[] = {
-	"4096", "8K", "64K", "100000", "1M", "3M", "0", "-1", "1Q", "abc",
-	"99999999999999999999", "64G", ""
-};
 static const char *const aligns[] = {
 	"4096", "64K", "1M", "2M", "3000", "0", "x", "1G"
 };
@@ -313,7 +338,10 @@ static void op_attr(void)
 	char buf[80];
 
 	switch (rnd_below(7)) {
-	case 0: attr = "size"; v = sizes[rnd_below(ARRAY_LEN(sizes))]; break;
+	case 0:
+		attr = "size";
+		v = sizes[chance(80) ? rnd_below(6) : rnd_below(ARRAY_LEN(sizes))];
+		break;
 	case 1: attr = "align"; v = aligns[rnd_below(ARRAY_LEN(aligns))]; break;
 	case 2:
 		attr = "boundary";
@@ -340,8 +368,11 @@ static void op_attr(void)
 		return;
 	}
 	err = write_attr(name, attr, v);
-	if (err)
+	/* configfs itself fails a zero-length write with EFAULT. */
+	if (err && !(err == -EFAULT && !*v))
 		check_errno(OP_ATTR, -err, e_attr);
+	else if (err)
+		atomic_fetch_add(&sh->refused[OP_ATTR], 1);
 }
 
 /* Enable; if this call is what enabled it, the buffer must read zero. */
@@ -359,7 +390,7 @@ static void op_enable(void)
 			check_errno(OP_ENABLE, -err, e_enable);
 		goto out;
 	}
-	err = write_attr(name, "enable", chance(80) ? "1" : (chance(50) ? "2" : "yes"));
+	err = write_attr(name, "enable", chance(90) ? "1" : (chance(50) ? "2" : "yes"));
 	if (err) {
 		check_errno(OP_ENABLE, -err, e_enable);
 		goto out;
@@ -416,6 +447,7 @@ static void op_open(void)
 	}
 	s->name = name;
 	s->locked = 0;
+	s->gen = ++open_gen;
 }
 
 static void op_close(void)
@@ -467,6 +499,8 @@ static void op_mmap(void)
 	m->addr = a;
 	m->len = len;
 	m->name = s->name;
+	m->fd_gen = s->gen;
+	m->pins_lock = false;
 	/* Sometimes keep the mapping but drop the file: it must stay valid. */
 	if (chance(20) && !s->locked)
 		close_slot(s);
@@ -518,7 +552,7 @@ static void op_lock(void)
 {
 	struct fd_slot *s = pick_fd();
 	struct pmm_lock l = { 0 };
-	bool shared = chance(50);
+	bool shared = chance(35);
 
 	if (!s)
 		return;
@@ -668,6 +702,21 @@ static void op_export(void)
 		close(e.fd);
 }
 
+/* Let go of everything, so that buffers can be disabled and re-enabled. */
+static void op_drop(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_MAPS; i++) {
+		if (maps[i].addr)
+			munmap(maps[i].addr, maps[i].len);
+		maps[i].addr = NULL;
+	}
+	for (i = 0; i < MAX_FDS; i++)
+		if (fds[i].fd >= 0)
+			close_slot(&fds[i]);
+}
+
 static void run_op(enum op op);
 
 /* fork while holding everything; the child plays a little and exits. */
@@ -722,6 +771,7 @@ static void run_op(enum op op)
 	case OP_EXPORT: op_export(); break;
 	case OP_FORK: op_fork(); break;
 	case OP_TOUCH: op_touch(); break;
+	case OP_DROP: op_drop(); break;
 	default: break;
 	}
 }
@@ -759,12 +809,7 @@ static void worker(int id, uint64_t seed, double until)
 		fds[i].fd = -1;
 	while (now() < until)
 		run_op(pick_op());
-	for (i = 0; i < MAX_MAPS; i++)
-		if (maps[i].addr)
-			munmap(maps[i].addr, maps[i].len);
-	for (i = 0; i < MAX_FDS; i++)
-		if (fds[i].fd >= 0)
-			close(fds[i].fd);
+	op_drop();
 	_exit(0);
 }
 

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,12 @@ static int open_vgem(void)
 	return -1;
 }
 
-static int cmd_vgem(int fd)
+/*
+ * Import an export into vgem (DRM PRIME).  With @hold, close the dma-buf
+ * and the node so that only the GEM object refers to the buffer, and keep
+ * it until EOF on stdin.
+ */
+static int cmd_vgem(int fd, bool hold)
 {
 	struct drm_prime_handle prime = { 0 };
 	struct drm_gem_close gclose = { 0 };
@@ -102,11 +108,16 @@ static int cmd_vgem(int fd)
 	prime.fd = dmabuf;
 	if (ioctl(card, DRM_IOCTL_PRIME_FD_TO_HANDLE, &prime) < 0)
 		return fail("DRM_IOCTL_PRIME_FD_TO_HANDLE", errno);
-	printf("handle=%u\n", prime.handle);
+	close(dmabuf);
+	if (hold) {
+		close(fd);
+		wait_stdin();
+	} else {
+		printf("handle=%u\n", prime.handle);
+	}
 	gclose.handle = prime.handle;
 	if (ioctl(card, DRM_IOCTL_GEM_CLOSE, &gclose) < 0)
 		return fail("DRM_IOCTL_GEM_CLOSE", errno);
-	close(dmabuf);
 	close(card);
 	return 0;
 }
@@ -156,6 +167,7 @@ static void usage(FILE *f)
 		"  export NODE FLAGS [FD]             PMM_IOC_EXPORT, then wait for EOF\n"
 		"  dmabuf-check NODE BYTE             mmap an export, check every byte\n"
 		"  vgem NODE                          import an export into vgem\n"
+		"  vgem-hold NODE                     ... and hold only that until EOF\n"
 		"  upbuf NODE OFFSET LEN              UPBuffer lookup in a mapping of NODE\n"
 		"  upbuf-anon NODE                    UPBuffer lookup in anonymous memory\n");
 }
@@ -266,7 +278,9 @@ int main(int argc, char **argv)
 		p[0] = 1;
 		return upbuf(p, 0, 4096);
 	} else if (!strcmp(cmd, "vgem")) {
-		return cmd_vgem(fd);
+		return cmd_vgem(fd, false);
+	} else if (!strcmp(cmd, "vgem-hold")) {
+		return cmd_vgem(fd, true);
 	} else {
 		usage(stderr);
 		return 2;

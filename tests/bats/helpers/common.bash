@@ -13,13 +13,15 @@ export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
 PMM_PROJECT=${PMM_PROJECT:-$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)}
 PMM_KO=${PMM_KO:-$PMM_PROJECT/kernel/pmm.ko}
+# The test module driving the in-kernel API, built for the booted kernel.
+PMM_TEST_KMOD=${PMM_TEST_KMOD:-$PMM_PROJECT/tests/kmod/pmm_test_api.ko}
 PMM_CFS=/sys/kernel/config/pmm
 PMM_BUFS=$PMM_CFS/buffers
 PMM_POOLS=$PMM_CFS/pools
-export PMM_PROJECT PMM_KO PMM_CFS PMM_BUFS PMM_POOLS
+export PMM_PROJECT PMM_KO PMM_TEST_KMOD PMM_CFS PMM_BUFS PMM_POOLS
 
 # Patterns of kernel reports that mean a bug, whatever a test asserted.
-PMM_SPLAT='WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|possible (recursive|circular) locking|lockdep|KASAN|UBSAN|kmemleak|unreferenced object|INFO: task .* blocked'
+PMM_SPLAT='WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|possible (recursive|circular) locking|lockdep is turned off|suspicious RCU usage|KASAN|UBSAN|unreferenced object|new suspected memory leak|INFO: task .* blocked'
 
 # requires FEATURE... - skip the test unless every feature is present.
 # Unknown features are a bug in the test, not a reason to skip.

@@ -45,3 +45,47 @@ FIX=$PMM_PROJECT/tests/bats/fixtures
 	assert_line --index 1 "1"
 	assert_line --index 2 "in-guest"
 }
+
+@test "pmm-fuzz: a pool not empty after the run is a violation (exit 1)" {
+	local root=$BATS_TEST_TMPDIR/pmm
+	mkdir -p "$root/buffers" "$root/pools/p"
+	echo 4096 > "$root/pools/p/used"
+	echo 0 > "$root/pools/p/buffers"
+	run "$PMM_PROJECT/build/bin/pmm-fuzz" --configfs-root "$root" --workers 2 \
+		--duration 1 --seed 7
+	assert_failure 1
+	assert_line --regexp '^pmm-fuzz: seed 7, 2 workers, 1 s, 4 names, 1 pools$'
+	assert_line "pmm-fuzz: teardown: pool p used 4096"
+	assert_line "pmm-fuzz: seed 7: 1 violations (teardown)"
+	echo 0 > "$root/pools/p/used"
+	run "$PMM_PROJECT/build/bin/pmm-fuzz" --configfs-root "$root" --workers 2 \
+		--duration 1 --seed 7
+	assert_success
+	assert_line "pmm-fuzz: seed 7: 0 violations"
+}
+
+@test "kmemleak-pmm: picks the reports that point into PMM or an unloaded module" {
+	cat > "$BATS_TEST_TMPDIR/report" <<-'EOF2'
+	unreferenced object 0xffff888003a1c000 (size 64):
+	  comm "swapper/0", pid 1, jiffies 4294892296 (age 60.116s)
+	  backtrace:
+	    [<ffffffff81234567>] kmalloc_trace+0x26/0x90
+	    [<ffffffff81345678>] acpi_os_map_iomem+0x1a/0x30
+	unreferenced object 0xffff888003a1d000 (size 128):
+	  comm "bash", pid 200, jiffies 4294900000 (age 20.000s)
+	  backtrace:
+	    [<ffffffff81234567>] kmalloc_trace+0x26/0x90
+	    [<ffffffffc0a01234>] pmm_buffer_make+0x34/0x200 [pmm]
+	unreferenced object 0xffff888003a1e000 (size 32):
+	  comm "insmod", pid 210, jiffies 4294900100 (age 19.000s)
+	  backtrace:
+	    [<ffffffff81234567>] kmalloc_trace+0x26/0x90
+	    [<ffffffffc0a05678>] 0xffffffffc0a05678
+	EOF2
+	run "$PMM_PROJECT/tests/vm/kmemleak-pmm" "$BATS_TEST_TMPDIR/report"
+	assert_success
+	assert_equal "$(grep -c '^unreferenced object' <<< "$output")" 2
+	assert_line --partial "pmm_buffer_make+0x34/0x200 [pmm]"
+	assert_line --partial "0xffffffffc0a05678"
+	refute_output --partial acpi_os_map_iomem
+}

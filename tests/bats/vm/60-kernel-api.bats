@@ -10,7 +10,7 @@ API=/sys/kernel/debug/pmm_test_api
 
 setup_file() {
 	pmm_suite_setup
-	insmod "$PMM_PROJECT/tests/kmod/pmm_test_api.ko"
+	insmod "$PMM_TEST_KMOD"
 }
 
 teardown_file() {

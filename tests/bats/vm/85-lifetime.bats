@@ -1,0 +1,121 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The lifetime matrix: every holder of a buffer (open fd, a mapping whose
+# fd is closed, a user lock, a kernel lock, a dma-buf fd, a dma-buf that
+# vgem imported) against every release path (disable, rmdir, module
+# unload, the holder going away).  While held: EBUSY, and the data stays;
+# once released: everything succeeds and the pool is whole again.  On a
+# contig and a carveout pool each.
+
+load ../helpers/common
+
+API=/sys/kernel/debug/pmm_test_api
+PATTERN=0xa5
+
+setup() {
+	pmm_requires_vm
+	pmm_unload_if_loaded
+	pmm_load_test_pools
+}
+
+teardown() {
+	pmm_unhold
+	rmmod pmm_test_api 2> /dev/null || true
+	pmm_buf_rm_all
+	pmm_unload_if_loaded
+}
+
+# Holders: each takes /dev/pmm/lt and keeps it until released.
+hold_fd() {
+	pmm_bg bash -c 'exec 7<> "$1"; echo ready; exec cat > /dev/null' _ /dev/pmm/lt
+}
+hold_map() {
+	pmm_hold --close /dev/pmm/lt
+}
+hold_lock() {
+	pmm_bg "$PMM_IOCTL" lock /dev/pmm/lt 0
+}
+hold_dmabuf() {
+	pmm_bg "$PMM_IOCTL" export /dev/pmm/lt 2
+}
+hold_vgem() {
+	pmm_bg "$PMM_IOCTL" vgem-hold /dev/pmm/lt
+}
+hold_klock() {
+	echo "get lt" > "$API"
+	echo "lock" > "$API"
+}
+
+# Releases: the holding process is killed; the driver unlocks and puts.
+release_process() {
+	kill -KILL "$PMM_HOLD_PID"
+	pmm_unhold
+}
+release_klock() {
+	echo unlock > "$API"
+	echo put > "$API"
+}
+
+# lifetime HOLDER RELEASE - the matrix row for one holder.
+lifetime() {
+	local holder=$1 release=$2 mt
+	for mt in fb video; do
+		pmm_buf_new lt size=1M memtype=$mt enable=1
+		run "$PMM_MMAP" fill /dev/pmm/lt $PATTERN
+		assert_success
+		"hold_$holder"
+		run pmm_write "$PMM_BUFS/lt/enable" 0
+		assert_failure
+		assert_output --partial "Device or resource busy"
+		assert_equal "$(pmm_attr lt state)" enabled
+		run rmdir "$PMM_BUFS/lt"
+		assert_failure
+		assert_output --partial "Device or resource busy"
+		run rmmod pmm
+		assert_failure
+		assert_exists /sys/module/pmm
+		run "$PMM_MMAP" check /dev/pmm/lt $PATTERN
+		assert_success
+		"release_$release"
+		run "$PMM_MMAP" check /dev/pmm/lt $PATTERN
+		assert_success
+		pmm_write "$PMM_BUFS/lt/enable" 0
+		rmdir "$PMM_BUFS/lt"
+		assert_equal "$mt used $(cat "$PMM_POOLS/$mt/used")" "$mt used 0"
+		assert_not_exists /dev/pmm/lt
+	done
+	rmmod pmm_test_api 2> /dev/null || true
+	run rmmod pmm
+	assert_success
+}
+
+@test "lifetime: an open fd, killed" {
+	lifetime fd process
+}
+
+@test "lifetime: a mapping whose fd is closed, killed" {
+	lifetime map process
+}
+
+@test "lifetime: a user lock, killed" {
+	lifetime lock process
+}
+
+@test "lifetime: a dma-buf fd, killed" {
+	lifetime dmabuf process
+}
+
+@test "lifetime: a dma-buf imported by vgem, its DRM file killed" {
+	modprobe vgem || skip "vgem module not available"
+	lifetime vgem process
+	modprobe -r vgem
+}
+
+@test "lifetime: a kernel lock, unlocked and put by its driver" {
+	insmod "$PMM_TEST_KMOD"
+	lifetime klock klock
+}
+
+@test "lifetime: kernel log clean" {
+	pmm_assert_dmesg_clean
+}
