@@ -22,7 +22,8 @@ udevadm control --ping && echo "udevd is running"
 
 step "examples/S30pmm start (the board init script)"
 export PMM_BOARD=$project/examples/board.cfg
-export PMM_MODULE=$project/kernel/pmm.ko
+# The module built for the booted kernel (the harness says which).
+export PMM_MODULE=${PMM_KO:-$project/kernel/pmm.ko}
 sh "$project/examples/S30pmm" start
 grep -E '\] pmm: ' <(dmesg) | sed 's/^/  /'
 

@@ -194,7 +194,7 @@ pmm_unit_exec() {
 	cp "/lib/modules/$kver"/modules.builtin* "/lib/modules/$kver/modules.order" \
 		"$OVERLAYS/modules/"
 	mount --bind "$OVERLAYS/modules" "/lib/modules/$kver"
-	run env PREFIX=/usr/local "$PMM_PROJECT/scripts/install"
+	run env PREFIX=/usr/local PMM_KO="$PMM_KO" "$PMM_PROJECT/scripts/install"
 	assert_success
 	local unit=/etc/systemd/system/pmm.service
 	assert_file_exists "$unit"
