@@ -10,6 +10,9 @@ KSCRIPTS := build/linux-source/scripts
 
 export KVER KDIR
 
+# The module's C sources (kbuild leaves *.mod.c beside them).
+PMM_KSRCS = $(filter-out %.mod.c,$(wildcard kernel/*.c))
+
 TEST_BINS := build/bin/pmm-mmap build/bin/pmm-ioctl build/bin/pmm-fuzz
 TOOLS := build/bin/pmm-lock build/bin/pmm-setup
 EXAMPLES := build/bin/pmm-client build/bin/capture-to-pmm
@@ -44,25 +47,21 @@ tools: $(TOOLS)
 
 examples: $(EXAMPLES)
 
-build/bin/%: tests/helpers/%.c kernel/include/uapi/linux/pmm.h | deps
-	mkdir -p build/bin
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+# Every program but pmm-setup is one C file with only libc (and the uapi
+# header); where each lives, and what it links beyond libc:
+src_pmm-mmap := tests/helpers/pmm-mmap.c
+src_pmm-ioctl := tests/helpers/pmm-ioctl.c
+src_pmm-fuzz := tests/fuzz/pmm-fuzz.c
+src_pmm-lock := tools/pmm-lock/pmm-lock.c
+src_pmm-client := examples/client.c
+src_capture-to-pmm := examples/capture-to-pmm.c
+ldlibs_pmm-fuzz := -pthread
 
-build/bin/pmm-fuzz: tests/fuzz/pmm-fuzz.c kernel/include/uapi/linux/pmm.h | deps
+.SECONDEXPANSION:
+$(filter-out build/bin/pmm-setup,$(TEST_BINS) $(TOOLS) $(EXAMPLES)): build/bin/%: \
+		$$(src_$$*) kernel/include/uapi/linux/pmm.h | deps
 	mkdir -p build/bin
-	$(CC) $(CPPFLAGS) $(CFLAGS) -pthread -o $@ $<
-
-build/bin/pmm-lock: tools/pmm-lock/pmm-lock.c kernel/include/uapi/linux/pmm.h | deps
-	mkdir -p build/bin
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
-
-build/bin/pmm-client: examples/client.c kernel/include/uapi/linux/pmm.h | deps
-	mkdir -p build/bin
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
-
-build/bin/capture-to-pmm: examples/capture-to-pmm.c kernel/include/uapi/linux/pmm.h | deps
-	mkdir -p build/bin
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(ldlibs_$*)
 
 # pmm-setup carries the schema compiled in: one source for tool and tests.
 build/gen/pmm-schema.h: configfs-schema/pmm.schema
@@ -88,8 +87,7 @@ debug-kernel: deps
 
 debug-modules: debug-kernel
 	mkdir -p $(KDEBUG)/kernel/include $(KDEBUG)/tests/kmod
-	cp -p kernel/Kbuild kernel/pmm.h $(filter-out %.mod.c,$(wildcard kernel/*.c)) \
-		$(KDEBUG)/kernel/
+	cp -p kernel/Kbuild kernel/pmm.h $(PMM_KSRCS) $(KDEBUG)/kernel/
 	cp -pr kernel/include/. $(KDEBUG)/kernel/include/
 	cp -p tests/kmod/Kbuild tests/kmod/pmm_test_api.c $(KDEBUG)/tests/kmod/
 	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(KDEBUG)/kernel modules
@@ -113,13 +111,15 @@ $(KSCRIPTS)/checkpatch.pl: | deps
 
 lint: kernel $(KSCRIPTS)/checkpatch.pl
 	$(KSCRIPTS)/checkpatch.pl --strict --no-tree --terse --show-types \
-		-f $(filter-out %.mod.c,$(wildcard kernel/*.c)) kernel/*.h
+		-f $(PMM_KSRCS) kernel/*.h
 	$(MAKE) -C kernel KDIR=$(KDIR) check
 
-check: all $(KSCRIPTS)/checkpatch.pl
+# Host suites, Debian's kernel, and the sanitizer lane on the debug kernel
+# (built the first time, ~7 minutes here).
+check: all debug-modules $(KSCRIPTS)/checkpatch.pl
 	tests/run-all
 
-# The kernel suites on the debug kernel too (builds it the first time).
+# Every kernel suite on the debug kernel too.
 check-debug: all debug-modules $(KSCRIPTS)/checkpatch.pl
 	tests/run-all host vm debug
 

@@ -808,7 +808,7 @@ static int cmd_pools(const char *file)
 	config_setting_t *list, *p;
 	const char *name, *size, *base;
 	config_t cfg;
-	int ret, i;
+	int ret, i, n;
 
 	ret = read_board(file, &cfg);
 	if (ret) {
@@ -816,14 +816,15 @@ static int cmd_pools(const char *file)
 		return ret;
 	}
 	list = config_lookup(&cfg, "pmm.pools");
+	n = list ? config_setting_length(list) : 0;
 	/*
 	 * A board without pools prints nothing, so that
 	 * "modprobe pmm $(pmm-setup pools FILE)" falls back to the
 	 * modprobe.d options (or the module's default pool).
 	 */
-	if (list && config_setting_length(list) > 0)
+	if (n > 0)
 		printf("pools=");
-	for (i = 0; list && i < config_setting_length(list); i++) {
+	for (i = 0; i < n; i++) {
 		unsigned long long v;
 
 		p = config_setting_get_elem(list, i);
@@ -838,7 +839,7 @@ static int cmd_pools(const char *file)
 		if (config_setting_lookup_string(p, "base", &base))
 			printf("@%s", base);
 	}
-	if (!ret && list && config_setting_length(list) > 0)
+	if (!ret && n > 0)
 		printf("\n");
 	config_destroy(&cfg);
 	return ret;

@@ -20,8 +20,9 @@ PMM_BUFS=$PMM_CFS/buffers
 PMM_POOLS=$PMM_CFS/pools
 export PMM_PROJECT PMM_KO PMM_TEST_KMOD PMM_CFS PMM_BUFS PMM_POOLS
 
-# Patterns of kernel reports that mean a bug, whatever a test asserted.
-PMM_SPLAT='WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|possible (recursive|circular) locking|lockdep is turned off|suspicious RCU usage|KASAN|UBSAN|unreferenced object|new suspected memory leak|INFO: task .* blocked'
+# Patterns of kernel reports that mean a bug, whatever a test asserted: the
+# list tests/vm/run checks the whole guest's log against, as one regex.
+PMM_SPLAT=$(paste -sd '|' "$PMM_PROJECT/tests/vm/splat-patterns")
 
 # requires FEATURE... - skip the test unless every feature is present.
 # Unknown features are a bug in the test, not a reason to skip.
