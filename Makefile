@@ -13,7 +13,7 @@ export KVER KDIR
 # The module's C sources (kbuild leaves *.mod.c beside them).
 PMM_KSRCS = $(filter-out %.mod.c,$(wildcard kernel/*.c))
 
-TEST_BINS := build/bin/pmm-mmap build/bin/pmm-ioctl build/bin/pmm-fuzz
+TEST_BINS := build/bin/pmm-mmap build/bin/pmm-ioctl build/bin/pmm-fuzz build/bin/pmm-bench
 TOOLS := build/bin/pmm-lock build/bin/pmm-setup
 EXAMPLES := build/bin/pmm-client build/bin/capture-to-pmm
 PMM_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
@@ -26,7 +26,7 @@ CPPFLAGS += -Ikernel/include/uapi -I/usr/include/libdrm
 
 .PHONY: all deps kernel test-modules test-bins tools examples check check-host \
 	check-vm check-debug lint run shell install install-dkms clean debug-kernel \
-	debug-modules fuzz
+	debug-modules bench-kernel bench-modules bench fuzz
 
 all: kernel test-modules test-bins tools examples
 
@@ -52,6 +52,7 @@ examples: $(EXAMPLES)
 src_pmm-mmap := tests/helpers/pmm-mmap.c
 src_pmm-ioctl := tests/helpers/pmm-ioctl.c
 src_pmm-fuzz := tests/fuzz/pmm-fuzz.c
+src_pmm-bench := tests/bench/pmm-bench.c
 src_pmm-lock := tools/pmm-lock/pmm-lock.c
 src_pmm-client := examples/client.c
 src_capture-to-pmm := examples/capture-to-pmm.c
@@ -75,24 +76,18 @@ build/bin/pmm-setup: tools/pmm-setup/pmm-setup.c build/gen/pmm-schema.h | deps
 	$(CC) $(CFLAGS) -Ibuild/gen $$(pkg-config --cflags libconfig) -o $@ $< \
 		$$(pkg-config --libs libconfig)
 
-# The debug guest kernel (KASAN, lockdep, kmemleak; tests/vm/kconfig/), built
-# once per machine into a cache outside the clone, and PMM's modules built
-# against it in build/k-debug (a copy of the sources: kbuild writes objects
-# next to them).
-DEBUG_KDIR = $(shell tests/vm/build-kernel --print-only debug)/linux
-KDEBUG := build/k-debug
-
-debug-kernel: deps
-	tests/vm/build-kernel debug > /dev/null
+# Guest kernels built from linux-source-6.1 (tests/vm/kconfig/), once per
+# machine, into a cache outside the clone: debug (KASAN, lockdep, kmemleak)
+# and bench (no sanitizers, a 256 MiB CMA area); PMM's modules for them in
+# build/k-FLAVOUR.
+debug-kernel bench-kernel: deps
+	tests/vm/build-kernel $(@:-kernel=) > /dev/null
 
 debug-modules: debug-kernel
-	mkdir -p $(KDEBUG)/kernel/include $(KDEBUG)/tests/kmod
-	cp -p kernel/Kbuild kernel/pmm.h $(PMM_KSRCS) $(KDEBUG)/kernel/
-	cp -pr kernel/include/. $(KDEBUG)/kernel/include/
-	cp -p tests/kmod/Kbuild tests/kmod/pmm_test_api.c $(KDEBUG)/tests/kmod/
-	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(KDEBUG)/kernel modules
-	$(MAKE) -C $(DEBUG_KDIR) M=$(CURDIR)/$(KDEBUG)/tests/kmod \
-		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/$(KDEBUG)/kernel/Module.symvers modules
+	tests/vm/build-modules debug
+
+bench-modules: bench-kernel
+	tests/vm/build-modules bench
 
 # A longer fuzz run on the debug kernel: make fuzz DURATION=600 [SEED=n].
 DURATION ?= 600
@@ -102,6 +97,13 @@ fuzz: all debug-modules
 		--append 'memmap=64M$$0x30000000' \
 		--load 'pools=video:64M@0x30000000,fb:16M' \
 		--cmd '$(CURDIR)/build/bin/pmm-fuzz -w $(WORKERS) -d $(DURATION) $(if $(SEED),-s $(SEED)) && rmmod pmm'
+
+# The benchmarks (README, "Benchmarks") on the bench kernel: PMM with a
+# 256 MiB carveout and a 512 MiB contig pool, beside the kernel's 256 MiB
+# CMA area (tests/bench/run).  The table and JSON lines go to build/bench/.
+# BENCH_ARGS are passed to pmm-bench (e.g. BENCH_ARGS='--only frag -s 3').
+bench: all bench-modules
+	tests/bench/run $(BENCH_ARGS)
 
 $(KSCRIPTS)/checkpatch.pl: | deps
 	mkdir -p build/linux-source

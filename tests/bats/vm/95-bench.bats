@@ -1,0 +1,156 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The benchmark's smoke run (tiny sizes and counts) proves tests/bench
+# still works against the real module: every measurement is printed as a
+# table row and as a JSON line, PMM mappings take no page faults, and it
+# leaves nothing behind.  The CMA dma-heap figures appear where the kernel
+# has the heap (the debug and bench kernels; Debian's has no CMA).  The
+# full run is `make bench`: a benchmark, never a timed test.  Also the
+# placement policies the benchmark compares (the "fit" parameter).
+
+load ../helpers/common
+
+setup_file() {
+	pmm_suite_setup "pools=carve:32M@0x30000000,contig:32M"
+}
+
+teardown_file() {
+	pmm_suite_teardown
+}
+
+setup() {
+	BENCH=$PMM_PROJECT/build/bin/pmm-bench
+	JSON=$BATS_FILE_TMPDIR/bench.jsonl
+}
+
+# json_field NAME FIELD - a field of the measurement NAME in $JSON.
+json_field() {
+	python3 - "$JSON" "$1" "$2" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    m = json.loads(line)
+    if m["name"] == sys.argv[2]:
+        print(m[sys.argv[3]])
+        break
+else:
+    sys.exit("no measurement " + sys.argv[2])
+PY
+}
+
+@test "bench: the smoke run prints every measurement, as a table row and as JSON" {
+	run "$BENCH" --quick --json "$JSON"
+	assert_success
+	local names=(memset.64K memset.1M enable.carve.64K enable.carve.1M
+		enable.contig.64K enable.contig.1M map.anon-populate.1M
+		map.pmm-carve.1M map.pmm-contig.1M map.pmm-carve.1M.faults
+		frag.pmm-first-fit.utilisation frag.pmm-best-fit.utilisation
+		scale.enable.4 scale.enable.16 scale.open.16
+		scale.slab_per_buffer.16 scale.kmem_per_buffer.16)
+	if [ -e /dev/dma_heap/reserved ]; then
+		names+=(cma.quiet.64K pmm.quiet.1M cma.filled.1M pmm.filled.1M
+			map.cma-heap.1M map.cma-heap.1M.faults frag.cma-heap.utilisation)
+	else
+		assert_line --partial "not present, comparison skipped"
+	fi
+	local n
+	for n in "${names[@]}"; do
+		assert_line --regexp "^$n +[0-9]+ "
+		assert_line --regexp "^\\{\"name\":\"$n\","
+	done
+	# The file holds the same JSON lines, each one valid JSON.
+	assert_equal "$(wc -l < "$JSON")" "$(grep -c '^{' <<< "$output")"
+	python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' "$JSON"
+	# Latencies were measured: the table is not made of zeros.
+	assert [ "$(json_field enable.contig.1M n)" -eq 5 ]
+	python3 -c 'import sys; sys.exit(not float(sys.argv[1]) > 0)' \
+		"$(json_field enable.contig.1M p50)"
+	# A PMM mapping is populated at mmap time: touching it never faults.
+	assert_equal "$(json_field map.pmm-carve.1M.faults p50)" 0.0
+	assert_equal "$(json_field map.pmm-contig.1M.faults p99)" 0.0
+	# Anonymous memory touched page by page after MAP_POPULATE: no faults
+	# either, but the fault counter works (the populate itself counts).
+	python3 -c 'import sys; sys.exit(not float(sys.argv[1]) > 0)' \
+		"$(json_field map.anon-populate.1M.faults p50)"
+}
+
+@test "bench: leaves no buffer, empty pools and the default fit policy" {
+	run ls "$PMM_BUFS"
+	assert_output ""
+	pmm_assert_pools_empty
+	assert_equal "$(cat /sys/module/pmm/parameters/fit)" best
+}
+
+@test "bench: the same seed replays the same churn trace" {
+	run "$BENCH" --only frag --frag-steps 60 --seed 7
+	assert_success
+	local first=$output
+	run "$BENCH" --only frag --frag-steps 60 --seed 7
+	assert_success
+	assert_equal "$(grep '^  pmm-' <<< "$output")" "$(grep '^  pmm-' <<< "$first")"
+	assert_line --regexp '^  pmm-best-fit: (first failure|no failure) after [0-9]+ steps'
+}
+
+@test "fit: best fit takes the smallest free range that fits, first fit the lowest" {
+	local base
+	# Ranges a 0-2M, b 2-3M, c 3-4M, d 4-5M; freeing a and c leaves holes
+	# of 2 MiB at 0 and 1 MiB at 3M.
+	pmm_buf_new a size=2M memtype=contig enable=1
+	pmm_buf_new b size=1M memtype=contig enable=1
+	pmm_buf_new c size=1M memtype=contig enable=1
+	pmm_buf_new d size=1M memtype=contig enable=1
+	base=$(pmm_attr a phys_addr)
+	assert_equal "$(pmm_attr d phys_addr)" "$(printf '0x%x' $((base + 4 * 1024 * 1024)))"
+	echo 0 > "$PMM_BUFS/a/enable"
+	echo 0 > "$PMM_BUFS/c/enable"
+
+	echo best > /sys/module/pmm/parameters/fit
+	pmm_buf_new x size=1M memtype=contig enable=1
+	assert_equal "$(pmm_attr x phys_addr)" "$(printf '0x%x' $((base + 3 * 1024 * 1024)))"
+	echo 0 > "$PMM_BUFS/x/enable"
+
+	echo first > /sys/module/pmm/parameters/fit
+	assert_equal "$(cat /sys/module/pmm/parameters/fit)" first
+	echo 1 > "$PMM_BUFS/x/enable"
+	assert_equal "$(pmm_attr x phys_addr)" "$base"
+
+	echo best > /sys/module/pmm/parameters/fit
+	pmm_buf_rm_all
+	pmm_assert_pools_empty
+}
+
+@test "fit: best fit still honours alignment and the boundary" {
+	local base p
+	# A 1 MiB hole at 1M (exact fit) is skipped by a 1 MiB buffer aligned
+	# to 2 MiB; a 3 MiB hole that straddles a 4 MiB boundary only takes a
+	# 1 MiB buffer with boundary=4M on its side of the boundary.
+	pmm_buf_new a size=1M memtype=contig enable=1
+	pmm_buf_new h1 size=1M memtype=contig enable=1
+	pmm_buf_new b size=1M memtype=contig enable=1
+	pmm_buf_new h2 size=3M memtype=contig enable=1
+	pmm_buf_new c size=1M memtype=contig enable=1
+	base=$(pmm_attr a phys_addr)
+	echo 0 > "$PMM_BUFS/h1/enable"
+	echo 0 > "$PMM_BUFS/h2/enable"
+	pmm_buf_new x size=1M align=2M memtype=contig enable=1
+	p=$(pmm_attr x phys_addr)
+	assert_equal "$((p % (2 * 1024 * 1024)))" 0
+	assert [ "$p" != "$(printf '0x%x' $((base + 1024 * 1024)))" ]
+	pmm_buf_new y size=2M boundary=4M memtype=contig enable=1
+	p=$(pmm_attr y phys_addr)
+	assert_equal "$((p / (4 * 1024 * 1024)))" "$(((p + 2 * 1024 * 1024 - 1) / (4 * 1024 * 1024)))"
+	pmm_buf_rm_all
+	pmm_assert_pools_empty
+}
+
+@test "fit: an unknown policy is refused with EINVAL and a log line, the policy unchanged" {
+	run bash -c 'echo worst > /sys/module/pmm/parameters/fit'
+	assert_failure
+	assert_output --partial "Invalid argument"
+	assert_equal "$(cat /sys/module/pmm/parameters/fit)" best
+	run dmesg
+	assert_output --partial "pmm: fit: 'worst' is not one of first, best"
+}
+
+@test "bench: kernel log clean" {
+	pmm_assert_dmesg_clean
+}

@@ -1,0 +1,1226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pmm-bench - PMM against its peers, measured in one boot.
+ *
+ * Runs inside a guest with pmm.ko loaded with a carveout pool and a contig
+ * pool, and (where the kernel has one) the CMA dma-heap.  Every claim is a
+ * ratio of two figures measured here, in the same boot: absolute times in
+ * an emulated guest mean little.
+ *
+ *   enable  configfs `enable` latency per size and pool, against a plain
+ *           memset of the same size (allocation should cost one zeroing)
+ *   cma     PMM against DMA_HEAP_IOCTL_ALLOC on the CMA heap, on a quiet
+ *           system and with memory filled with page cache and anonymous
+ *           pages (the CMA area then holds movable pages to migrate)
+ *   map     mmap + touch every page: minor faults and time, for PMM, the
+ *           CMA heap and anonymous memory with MAP_POPULATE
+ *   frag    a seeded video-pipeline churn trace until the first failed
+ *           allocation: pool utilisation then, per placement policy, and
+ *           where the same trace fails on the CMA heap
+ *   scale   enable and open cost per buffer, kernel memory per buffer, at
+ *           several buffer counts
+ *
+ * Prints a table as it goes, then one JSON object per measurement (a line
+ * starting with '{'): name, unit, p50, p99, n, and peer, peer_p50, ratio,
+ * goal and met where there is a peer or a goal.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/dma-heap.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#define KiB (1024ULL)
+#define MiB (1024ULL * KiB)
+#define PAGE 4096ULL
+#define MAX_SIZES 16
+#define MAX_RESULTS 256
+
+static const char *cfs = "/sys/kernel/config/pmm";
+static const char *carveout = "carve";
+static const char *contig = "contig";
+static const char *heap_path = "/dev/dma_heap/reserved";
+static const char *fit_param = "/sys/module/pmm/parameters/fit";
+static unsigned long long sizes[MAX_SIZES];
+static int nr_sizes;
+static int reps = 50;
+static unsigned long long map_size = 64 * MiB;
+static unsigned long long frag_steps = 100000;
+static unsigned long long fill_max;	/* 0: until the CMA area is occupied */
+static int scale_counts[8] = { 64, 512, 4096 };
+static int nr_scale = 3;
+static uint64_t seed = 1;
+static FILE *json;
+
+/* ---- small helpers ---- */
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "pmm-bench: ");
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* Write a whole string to a file; 0 or an errno. */
+static int put(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+	int err = 0;
+
+	if (fd < 0)
+		return errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+static int putf(const char *val, const char *fmt, ...)
+{
+	char path[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return put(path, val);
+}
+
+static unsigned long long get_u64(const char *fmt, ...)
+{
+	char path[512], buf[64] = "";
+	va_list ap;
+	int fd;
+	ssize_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		die("%s: %s", path, strerror(errno));
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		die("%s: cannot read", path);
+	buf[n] = '\0';
+	return strtoull(buf, NULL, 0);
+}
+
+/* A /proc/meminfo field in KiB, -1 if absent. */
+static long long meminfo(const char *key)
+{
+	char line[256];
+	size_t len = strlen(key);
+	long long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		die("/proc/meminfo: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':') {
+			v = strtoll(line + len + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of n samples (sorts them). */
+static double pct(double *v, int n, double p)
+{
+	int k;
+
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	k = (int)(p / 100.0 * n + 0.999999) - 1;
+	if (k < 0)
+		k = 0;
+	if (k >= n)
+		k = n - 1;
+	return v[k];
+}
+
+static uint64_t rng_state;
+
+/* splitmix64: small, seeded, the same sequence on every machine. */
+static uint64_t rnd(void)
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static unsigned int rnd_below(unsigned int n)
+{
+	return rnd() % n;
+}
+
+static unsigned long long page_up(unsigned long long v)
+{
+	return (v + PAGE - 1) & ~(PAGE - 1);
+}
+
+static const char *human(unsigned long long v, char *buf, size_t len)
+{
+	if (v >= MiB && !(v % MiB))
+		snprintf(buf, len, "%lluM", v / MiB);
+	else if (v >= KiB && !(v % KiB))
+		snprintf(buf, len, "%lluK", v / KiB);
+	else
+		snprintf(buf, len, "%llu", v);
+	return buf;
+}
+
+/* ---- results ---- */
+
+struct result {
+	char name[96];
+	const char *unit;
+	double p50, p99;
+	int n;
+	char peer[64];
+	double peer_p50;
+	double ratio;
+	char goal[32];		/* e.g. "<= 1.2", "" for none */
+	int met;		/* -1: no goal */
+};
+
+static struct result results[MAX_RESULTS];
+static int nr_results;
+
+static void table_header(const char *title)
+{
+	printf("\n== %s\n", title);
+	printf("%-38s %7s %12s %12s %-22s %12s %8s %-9s\n", "measurement", "n",
+	       "p50", "p99", "peer", "peer p50", "ratio", "goal");
+}
+
+static bool goal_met(const char *goal, double v)
+{
+	double g;
+
+	if (sscanf(goal, "<= %lf", &g) == 1)
+		return v <= g;
+	if (sscanf(goal, ">= %lf", &g) == 1)
+		return v >= g;
+	return false;
+}
+
+/*
+ * Record one measurement.  goal applies to the ratio if there is a peer,
+ * else to p50.
+ */
+static struct result *report(const char *name, const char *unit, double p50,
+			     double p99, int n, const char *peer,
+			     double peer_p50, const char *goal)
+{
+	struct result *r;
+	char ratio[16] = "", pp[32] = "";
+
+	if (nr_results == MAX_RESULTS)
+		die("too many results");
+	r = &results[nr_results++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->unit = unit;
+	r->p50 = p50;
+	r->p99 = p99;
+	r->n = n;
+	r->met = -1;
+	if (peer) {
+		snprintf(r->peer, sizeof(r->peer), "%s", peer);
+		r->peer_p50 = peer_p50;
+		r->ratio = peer_p50 > 0 ? p50 / peer_p50 : 0;
+		snprintf(ratio, sizeof(ratio), "%.3f", r->ratio);
+		snprintf(pp, sizeof(pp), "%.1f", peer_p50);
+	}
+	if (goal) {
+		snprintf(r->goal, sizeof(r->goal), "%s", goal);
+		r->met = goal_met(goal, peer ? r->ratio : p50);
+	}
+	printf("%-38s %7d %12.1f %12.1f %-22s %12s %8s %-9s%s\n", name, n, p50,
+	       p99, peer ? peer : "", pp, ratio, goal ? goal : "",
+	       r->met == 1 ? " met" : r->met == 0 ? " MISSED" : "");
+	fflush(stdout);
+	return r;
+}
+
+static void print_json(FILE *f)
+{
+	int i;
+
+	for (i = 0; i < nr_results; i++) {
+		struct result *r = &results[i];
+
+		fprintf(f, "{\"name\":\"%s\",\"unit\":\"%s\",\"p50\":%.3f,\"p99\":%.3f,\"n\":%d",
+			r->name, r->unit, r->p50, r->p99, r->n);
+		if (r->peer[0])
+			fprintf(f, ",\"peer\":\"%s\",\"peer_p50\":%.3f,\"ratio\":%.4f",
+				r->peer, r->peer_p50, r->ratio);
+		if (r->goal[0])
+			fprintf(f, ",\"goal\":\"%s\",\"met\":%s", r->goal,
+				r->met ? "true" : "false");
+		fprintf(f, ",\"seed\":%" PRIu64 "}\n", seed);
+	}
+}
+
+/* ---- PMM buffers through configfs ---- */
+
+/* Declare buffer NAME; 0 or an errno. */
+static int pmm_declare(const char *name, unsigned long long size,
+		       unsigned long long align, const char *pool)
+{
+	char v[32];
+	int err;
+
+	if (mkdir(name, 0755) && errno != EEXIST)
+		return errno;
+	snprintf(v, sizeof(v), "%llu", size);
+	err = putf(v, "%s/size", name);
+	if (!err && align) {
+		snprintf(v, sizeof(v), "%llu", align);
+		err = putf(v, "%s/align", name);
+	}
+	if (!err)
+		err = putf(pool, "%s/memtype", name);
+	if (!err)
+		err = putf("cached", "%s/cache", name);
+	return err;
+}
+
+/* Enable NAME, return the write's latency in us; *err gets 0 or an errno. */
+static double pmm_enable(const char *name, int *err)
+{
+	char path[512];
+	double t0, t1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/enable", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		die("%s/%s: %s", cfs, path, strerror(errno));
+	t0 = now_us();
+	*err = write(fd, "1", 1) == 1 ? 0 : errno;
+	t1 = now_us();
+	close(fd);
+	return t1 - t0;
+}
+
+static void pmm_remove(const char *name)
+{
+	int err = putf("0", "%s/enable", name);
+
+	if (err)
+		die("%s: disable: %s", name, strerror(err));
+	if (rmdir(name))
+		die("%s: rmdir: %s", name, strerror(errno));
+}
+
+static unsigned long long pool_attr(const char *pool, const char *attr)
+{
+	return get_u64("%s/pools/%s/%s", cfs, pool, attr);
+}
+
+/* ---- the CMA dma-heap ---- */
+
+static int heap_fd = -1;
+
+/* Allocate from the CMA heap; the dma-buf fd or -errno. */
+static int heap_alloc(unsigned long long size)
+{
+	struct dma_heap_allocation_data d = {
+		.len = size,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+
+	if (ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &d) < 0)
+		return -errno;
+	return d.fd;
+}
+
+/* ---- 1. enable latency against memset ---- */
+
+static double memset_p50[MAX_SIZES];
+
+static void bench_memset(void)
+{
+	double *t = calloc(reps, sizeof(*t));
+	char name[64], h[24];
+	int i, r;
+
+	table_header("memset (the physical limit: one zeroing pass, user space, pre-faulted)");
+	for (i = 0; i < nr_sizes; i++) {
+		unsigned char *p = mmap(NULL, sizes[i], PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+		if (p == MAP_FAILED)
+			die("mmap %llu: %s", sizes[i], strerror(errno));
+		memset(p, 1, sizes[i]);
+		for (r = 0; r < reps; r++) {
+			double t0 = now_us();
+
+			memset(p, 0, sizes[i]);
+			/* The stores must happen: the compiler cannot see a reader. */
+			__asm__ volatile("" : : "r"(p) : "memory");
+			t[r] = now_us() - t0;
+		}
+		snprintf(name, sizeof(name), "memset.%s", human(sizes[i], h, sizeof(h)));
+		memset_p50[i] = pct(t, reps, 50);
+		report(name, "us", memset_p50[i], pct(t, reps, 99), reps, NULL, 0, NULL);
+		munmap(p, sizes[i]);
+	}
+	free(t);
+}
+
+/*
+ * Enable latency of SIZE in POOL, reps times; samples into t.  Between
+ * repetitions (untimed) hook() may disturb the system.
+ */
+static void enable_samples(const char *pool, unsigned long long size, double *t,
+			   void (*hook)(unsigned long long))
+{
+	int r, err;
+
+	for (r = 0; r < reps; r++) {
+		err = pmm_declare("bench", size, 0, pool);
+		if (err)
+			die("declare %llu in %s: %s", size, pool, strerror(err));
+		t[r] = pmm_enable("bench", &err);
+		if (err)
+			die("enable %llu in %s: %s", size, pool, strerror(err));
+		pmm_remove("bench");
+		if (hook)
+			hook(size);
+	}
+}
+
+static void bench_enable(void)
+{
+	const char *pools[] = { carveout, contig };
+	double *t = calloc(reps, sizeof(*t));
+	char name[96], h[24];
+	int i, p;
+
+	for (p = 0; p < 2; p++) {
+		char title[96];
+
+		snprintf(title, sizeof(title), "enable latency, pool '%s' (%s), cached",
+			 pools[p], p ? "contig" : "carveout");
+		table_header(title);
+		for (i = 0; i < nr_sizes; i++) {
+			if (sizes[i] > pool_attr(pools[p], "size"))
+				continue;
+			enable_samples(pools[p], sizes[i], t, NULL);
+			snprintf(name, sizeof(name), "enable.%s.%s", pools[p],
+				 human(sizes[i], h, sizeof(h)));
+			report(name, "us", pct(t, reps, 50), pct(t, reps, 99), reps,
+			       "memset", memset_p50[i],
+			       sizes[i] == 8 * MiB ? "<= 1.2" : NULL);
+		}
+	}
+	free(t);
+}
+
+/* ---- 2. against the CMA heap, quiet and under memory pressure ---- */
+
+static void heap_samples(unsigned long long size, double *t,
+			 void (*hook)(unsigned long long))
+{
+	int r, fd;
+
+	for (r = 0; r < reps; r++) {
+		double t0 = now_us();
+
+		fd = heap_alloc(size);
+		t[r] = now_us() - t0;
+		if (fd < 0)
+			die("CMA heap: %llu bytes: %s", size, strerror(-fd));
+		close(fd);
+		if (hook)
+			hook(size);
+	}
+}
+
+static pid_t filler = -1;
+
+/* Refill what an allocation just freed, so the CMA area stays occupied. */
+#define REFILL_RING 16
+static void *refill_ring[REFILL_RING];
+static unsigned long long refill_len[REFILL_RING];
+static int refill_next;
+
+static void refill(unsigned long long size)
+{
+	void *p;
+
+	if (refill_ring[refill_next])
+		munmap(refill_ring[refill_next], refill_len[refill_next]);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	refill_ring[refill_next] = p == MAP_FAILED ? NULL : p;
+	refill_len[refill_next] = size;
+	refill_next = (refill_next + 1) % REFILL_RING;
+}
+
+static void refill_drop(void)
+{
+	int i;
+
+	for (i = 0; i < REFILL_RING; i++)
+		if (refill_ring[i]) {
+			munmap(refill_ring[i], refill_len[i]);
+			refill_ring[i] = NULL;
+		}
+}
+
+/*
+ * Fill memory with anonymous pages and page cache (shmem, the page cache
+ * a memfd has) in a child that keeps them until killed, until the CMA
+ * area is mostly occupied by those movable pages or free memory runs low.
+ */
+static void fill_memory(void)
+{
+	int pipefd[2];
+	char c;
+
+	if (pipe(pipefd))
+		die("pipe: %s", strerror(errno));
+	filler = fork();
+	if (filler < 0)
+		die("fork: %s", strerror(errno));
+	if (!filler) {
+		const unsigned long long chunk = 16 * MiB;
+		int memfd = memfd_create("pmm-bench-cache", 0);
+		unsigned long long cache_len = 0;
+		int i;
+
+		close(pipefd[0]);
+		for (i = 0; !fill_max || i * chunk < fill_max; i++) {
+			long long cma_free = meminfo("CmaFree");
+			long long cma_total = meminfo("CmaTotal");
+			long long mem_free = meminfo("MemFree");
+
+			if (mem_free < 160 * 1024 ||
+			    (cma_total > 0 && cma_free < cma_total / 16))
+				break;
+			if (i & 1) {
+				cache_len += chunk;
+				if (memfd < 0 || fallocate(memfd, 0, 0, cache_len))
+					break;
+			} else {
+				void *p = mmap(NULL, chunk, PROT_READ | PROT_WRITE,
+					       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+					       -1, 0);
+
+				if (p == MAP_FAILED)
+					break;
+			}
+		}
+		if (write(pipefd[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &c, 1) != 1)
+		die("memory filler died");
+	close(pipefd[0]);
+}
+
+static void unfill_memory(void)
+{
+	if (filler > 0) {
+		kill(filler, SIGKILL);
+		waitpid(filler, NULL, 0);
+		filler = -1;
+	}
+	refill_drop();
+}
+
+static void bench_cma(void)
+{
+	double *tp = calloc(reps, sizeof(*tp)), *tc = calloc(reps, sizeof(*tc));
+	char name[96], h[24], title[160];
+	int load, i;
+
+	if (heap_fd < 0) {
+		printf("\n== CMA heap: %s not present, comparison skipped\n", heap_path);
+		return;
+	}
+	for (load = 0; load < 2; load++) {
+		if (load) {
+			fill_memory();
+			snprintf(title, sizeof(title),
+				 "PMM '%s' enable against CMA heap alloc, memory filled (CmaFree %lld of %lld KiB, MemFree %lld KiB)",
+				 contig, meminfo("CmaFree"), meminfo("CmaTotal"),
+				 meminfo("MemFree"));
+		} else {
+			snprintf(title, sizeof(title),
+				 "PMM '%s' enable against CMA heap alloc, quiet system",
+				 contig);
+		}
+		table_header(title);
+		for (i = 0; i < nr_sizes; i++) {
+			bool at8 = sizes[i] == 8 * MiB;
+			const char *cond = load ? "filled" : "quiet";
+
+			if (sizes[i] > pool_attr(contig, "size") ||
+			    (long long)(sizes[i] / KiB) > meminfo("CmaTotal"))
+				continue;
+			heap_samples(sizes[i], tc, load ? refill : NULL);
+			snprintf(name, sizeof(name), "cma.%s.%s", cond,
+				 human(sizes[i], h, sizeof(h)));
+			report(name, "us", pct(tc, reps, 50), pct(tc, reps, 99), reps,
+			       NULL, 0, NULL);
+			enable_samples(contig, sizes[i], tp, load ? refill : NULL);
+			snprintf(name, sizeof(name), "pmm.%s.%s", cond,
+				 human(sizes[i], h, sizeof(h)));
+			report(name, "us", pct(tp, reps, 50), pct(tp, reps, 99), reps,
+			       "cma-heap", results[nr_results - 1].p50,
+			       load && at8 ? "<= 0.2" : NULL);
+			if (load && at8) {
+				double p50 = pct(tp, reps, 50), p99 = pct(tp, reps, 99);
+
+				snprintf(name, sizeof(name), "pmm.filled.%s.p99_over_p50",
+					 human(sizes[i], h, sizeof(h)));
+				report(name, "ratio", p99 / p50, p99 / p50, reps, NULL, 0,
+				       "<= 2");
+			}
+		}
+		if (load)
+			unfill_memory();
+	}
+	free(tp);
+	free(tc);
+}
+
+/* ---- 3. mapping cost ---- */
+
+static long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/* mmap fd (or anonymous memory with MAP_POPULATE if fd < 0), touch every page. */
+static double map_touch(int fd, unsigned long long len, long *faults)
+{
+	volatile unsigned char *p;
+	unsigned long long off;
+	long f0 = minflt();
+	double t0 = now_us(), t;
+
+	if (fd >= 0)
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	else
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap %llu: %s", len, strerror(errno));
+	for (off = 0; off < len; off += PAGE)
+		p[off] = (unsigned char)off;
+	t = now_us() - t0;
+	*faults = minflt() - f0;
+	munmap((void *)p, len);
+	return t;
+}
+
+static void bench_map(void)
+{
+	int n = reps < 20 ? reps : 20, r, fd, err;
+	double *t = calloc(n, sizeof(*t)), *fl = calloc(n, sizeof(*fl));
+	double heap_p50 = 0;
+	char name[96], h[24], title[96];
+	long faults;
+
+	human(map_size, h, sizeof(h));
+	snprintf(title, sizeof(title), "mmap + touch every page of %s (us; faults below)", h);
+	table_header(title);
+
+	if (heap_fd >= 0) {
+		fd = heap_alloc(map_size);
+		if (fd < 0)
+			die("CMA heap: %llu bytes: %s", map_size, strerror(-fd));
+		for (r = 0; r < n; r++) {
+			t[r] = map_touch(fd, map_size, &faults);
+			fl[r] = faults;
+		}
+		close(fd);
+		snprintf(name, sizeof(name), "map.cma-heap.%s", h);
+		heap_p50 = pct(t, n, 50);
+		report(name, "us", heap_p50, pct(t, n, 99), n, NULL, 0, NULL);
+		snprintf(name, sizeof(name), "map.cma-heap.%s.faults", h);
+		report(name, "faults", pct(fl, n, 50), pct(fl, n, 99), n, NULL, 0, NULL);
+	}
+
+	for (r = 0; r < n; r++) {
+		t[r] = map_touch(-1, map_size, &faults);
+		fl[r] = faults;
+	}
+	snprintf(name, sizeof(name), "map.anon-populate.%s", h);
+	report(name, "us", pct(t, n, 50), pct(t, n, 99), n, NULL, 0, NULL);
+	snprintf(name, sizeof(name), "map.anon-populate.%s.faults", h);
+	report(name, "faults", pct(fl, n, 50), pct(fl, n, 99), n, NULL, 0, NULL);
+
+	{
+		const char *pools[] = { carveout, contig };
+		int p;
+
+		for (p = 0; p < 2; p++) {
+			char dev[128];
+
+			if (map_size > pool_attr(pools[p], "size"))
+				continue;
+			err = pmm_declare("bench", map_size, 0, pools[p]);
+			if (!err)
+				pmm_enable("bench", &err);
+			if (err)
+				die("bench buffer of %llu in %s: %s", map_size, pools[p],
+				    strerror(err));
+			snprintf(dev, sizeof(dev), "/dev/pmm/bench");
+			fd = open(dev, O_RDWR | O_CLOEXEC);
+			if (fd < 0)
+				die("%s: %s", dev, strerror(errno));
+			for (r = 0; r < n; r++) {
+				t[r] = map_touch(fd, map_size, &faults);
+				fl[r] = faults;
+			}
+			close(fd);
+			pmm_remove("bench");
+			snprintf(name, sizeof(name), "map.pmm-%s.%s", pools[p], h);
+			if (heap_fd >= 0)
+				report(name, "us", pct(t, n, 50), pct(t, n, 99), n,
+				       "cma-heap", heap_p50, "<= 0.5");
+			else
+				report(name, "us", pct(t, n, 50), pct(t, n, 99), n, NULL,
+				       0, NULL);
+			snprintf(name, sizeof(name), "map.pmm-%s.%s.faults", pools[p], h);
+			report(name, "faults", pct(fl, n, 50), pct(fl, n, 99), n, NULL,
+			       0, "<= 0");
+		}
+	}
+	free(t);
+	free(fl);
+}
+
+/* ---- 4. fragmentation: a video-pipeline churn trace ---- */
+
+#define MAX_STREAMS 256
+#define MAX_PER_STREAM 24
+
+struct fbuf {
+	unsigned long long size, align;
+	int fd;			/* CMA heap: the dma-buf */
+	unsigned int id;	/* PMM: buffers/fNNN */
+};
+
+struct stream {
+	bool live;
+	int n;
+	struct fbuf b[MAX_PER_STREAM];
+};
+
+struct backend {
+	const char *name;
+	/* 0 or an errno (ENOMEM/ENOSPC: the pool is exhausted). */
+	int (*alloc)(struct fbuf *b);
+	void (*release)(struct fbuf *b);
+	unsigned long long capacity;
+};
+
+static unsigned int frag_id;
+
+static int frag_pmm_alloc(struct fbuf *b)
+{
+	char name[32];
+	int err;
+
+	b->id = frag_id++;
+	snprintf(name, sizeof(name), "f%u", b->id);
+	err = pmm_declare(name, b->size, b->align, contig);
+	if (!err)
+		pmm_enable(name, &err);
+	if (err)
+		rmdir(name);
+	return err;
+}
+
+static void frag_pmm_release(struct fbuf *b)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "f%u", b->id);
+	pmm_remove(name);
+}
+
+static int frag_heap_alloc(struct fbuf *b)
+{
+	int fd = heap_alloc(b->size);
+
+	if (fd < 0)
+		return -fd;
+	b->fd = fd;
+	return 0;
+}
+
+static void frag_heap_release(struct fbuf *b)
+{
+	close(b->fd);
+}
+
+/*
+ * One stream of a video pipeline: a decoder (NV12 frames 1 MiB-aligned, a
+ * bitstream buffer, small metadata buffers) or a scaler/display stage
+ * (XRGB frames), at 720p, 1080p or 4K.
+ */
+static void make_stream(struct stream *s)
+{
+	static const unsigned int res[][2] = { { 1280, 720 }, { 1920, 1088 }, { 3840, 2160 } };
+	unsigned int r = rnd_below(100), w, h, i, frames;
+
+	r = r < 40 ? 0 : r < 85 ? 1 : 2;
+	w = res[r][0];
+	h = res[r][1];
+	s->n = 0;
+	if (rnd_below(3)) {
+		/* decoder */
+		frames = 4 + rnd_below(5);
+		for (i = 0; i < frames; i++)
+			s->b[s->n++] = (struct fbuf){ .size = page_up(w * h * 3 / 2), .align = MiB };
+		s->b[s->n++] = (struct fbuf){ .size = (1 + rnd_below(2)) * MiB, .align = MiB };
+		for (i = 2 + rnd_below(5); i; i--)
+			s->b[s->n++] = (struct fbuf){ .size = page_up((1 + rnd_below(16)) * 4 * KiB), .align = 0 };
+	} else {
+		/* scaler or display */
+		frames = 2 + rnd_below(2);
+		for (i = 0; i < frames; i++)
+			s->b[s->n++] = (struct fbuf){ .size = page_up(w * h * 4), .align = 64 * KiB };
+	}
+}
+
+struct frag_outcome {
+	unsigned long long step, used, failed_size, allocs;
+	bool failed;
+};
+
+/* Run the trace of `seed` against a backend until the first failure. */
+static struct frag_outcome frag_run(const struct backend *be)
+{
+	static struct stream st[MAX_STREAMS];
+	struct frag_outcome o = { 0 };
+	int nlive = 0, i, j, k, err;
+
+	memset(st, 0, sizeof(st));
+	rng_state = seed;
+	for (o.step = 0; o.step < frag_steps; o.step++) {
+		/* A slight bias towards opening: the pool fills, with churn. */
+		bool open_one = !nlive || (nlive < MAX_STREAMS && rnd_below(100) < 55);
+
+		if (open_one) {
+			for (i = 0; st[i].live; i++)
+				;
+			make_stream(&st[i]);
+			for (j = 0; j < st[i].n; j++) {
+				err = be->alloc(&st[i].b[j]);
+				if (err == ENOMEM || err == ENOSPC) {
+					o.failed = true;
+					o.failed_size = st[i].b[j].size;
+					break;
+				}
+				if (err)
+					die("%s: allocation: %s", be->name, strerror(err));
+				o.used += st[i].b[j].size;
+				o.allocs++;
+			}
+			st[i].live = true;
+			st[i].n = j;
+			nlive++;
+			if (o.failed)
+				break;
+		} else {
+			k = rnd_below(nlive);
+			for (i = 0; !st[i].live || k--; i++)
+				;
+			for (j = 0; j < st[i].n; j++) {
+				be->release(&st[i].b[j]);
+				o.used -= st[i].b[j].size;
+			}
+			st[i].live = false;
+			nlive--;
+		}
+	}
+	for (i = 0; i < MAX_STREAMS; i++)
+		if (st[i].live)
+			for (j = 0; j < st[i].n; j++)
+				be->release(&st[i].b[j]);
+	return o;
+}
+
+static void frag_report(const char *what, const struct backend *be,
+			const struct frag_outcome *o, const char *goal)
+{
+	char name[96], h[24];
+	double util = 100.0 * o->used / be->capacity;
+
+	snprintf(name, sizeof(name), "frag.%s.utilisation", what);
+	report(name, "%", util, util, (int)o->allocs, NULL, 0, goal);
+	printf("  %s: %s after %llu steps (%llu allocations), %llu of %llu bytes in use%s%s\n",
+	       what, o->failed ? "first failure" : "no failure", o->step, o->allocs,
+	       o->used, be->capacity, o->failed ? ", request " : "",
+	       o->failed ? human(o->failed_size, h, sizeof(h)) : "");
+}
+
+static void bench_frag(void)
+{
+	struct backend pmm = { "pmm", frag_pmm_alloc, frag_pmm_release,
+			       pool_attr(contig, "size") };
+	static const char * const policies[] = { "first", "best" };
+	char title[128], what[64], dflt[16] = "";
+	struct frag_outcome o;
+	unsigned int i;
+	int fd;
+
+	snprintf(title, sizeof(title),
+		 "fragmentation: video churn trace (seed %" PRIu64 ") until the first failure",
+		 seed);
+	table_header(title);
+	fd = open(fit_param, O_RDWR);
+	if (fd >= 0) {
+		ssize_t n = read(fd, dflt, sizeof(dflt) - 1);
+
+		dflt[n > 0 ? n : 0] = '\0';
+		dflt[strcspn(dflt, "\n")] = '\0';
+		close(fd);
+	}
+	for (i = 0; i < 2; i++) {
+		int err = put(fit_param, policies[i]);
+
+		if (err)
+			die("%s: %s: %s", fit_param, policies[i], strerror(err));
+		if (pool_attr(contig, "used"))
+			die("pool '%s' is not empty", contig);
+		o = frag_run(&pmm);
+		snprintf(what, sizeof(what), "pmm-%s-fit", policies[i]);
+		frag_report(what, &pmm, &o, ">= 95");
+	}
+	if (dflt[0])
+		put(fit_param, dflt);
+	if (heap_fd >= 0) {
+		struct backend cma = { "cma-heap", frag_heap_alloc, frag_heap_release,
+				       meminfo("CmaTotal") * KiB };
+
+		o = frag_run(&cma);
+		frag_report("cma-heap", &cma, &o, NULL);
+	}
+}
+
+/* ---- 5. scale ---- */
+
+static void bench_scale(void)
+{
+	double base_enable = 0, *t;
+	char name[96];
+	int c, i, err;
+
+	table_header("scale: per-buffer cost at N buffers of 4 KiB (pool 'contig')");
+	for (c = 0; c < nr_scale; c++) {
+		int n = scale_counts[c];
+		long long slab0, slab1, free0, free1;
+		double *o;
+
+		t = calloc(n, sizeof(*t));
+		o = calloc(n, sizeof(*o));
+		sync();
+		put("/proc/sys/vm/drop_caches", "3");
+		slab0 = meminfo("Slab");
+		free0 = meminfo("MemFree");
+		for (i = 0; i < n; i++) {
+			snprintf(name, sizeof(name), "s%d", i);
+			err = pmm_declare(name, PAGE, 0, contig);
+			if (err)
+				die("declare %s: %s", name, strerror(err));
+			t[i] = pmm_enable(name, &err);
+			if (err)
+				die("enable %s: %s", name, strerror(err));
+		}
+		for (i = 0; i < n; i++) {
+			char dev[64];
+			double t0;
+			int fd;
+
+			snprintf(dev, sizeof(dev), "/dev/pmm/s%d", i);
+			t0 = now_us();
+			fd = open(dev, O_RDWR | O_CLOEXEC);
+			o[i] = now_us() - t0;
+			if (fd < 0)
+				die("%s: %s", dev, strerror(errno));
+			close(fd);
+		}
+		slab1 = meminfo("Slab");
+		free1 = meminfo("MemFree");
+
+		snprintf(name, sizeof(name), "scale.enable.%d", n);
+		if (!c) {
+			base_enable = pct(t, n, 50);
+			report(name, "us", base_enable, pct(t, n, 99), n, NULL, 0, NULL);
+		} else {
+			char peer[32];
+
+			snprintf(peer, sizeof(peer), "enable at %d", scale_counts[0]);
+			report(name, "us", pct(t, n, 50), pct(t, n, 99), n, peer,
+			       base_enable, c == nr_scale - 1 ? "<= 1.5" : NULL);
+		}
+		snprintf(name, sizeof(name), "scale.open.%d", n);
+		report(name, "us", pct(o, n, 50), pct(o, n, 99), n, NULL, 0, NULL);
+		snprintf(name, sizeof(name), "scale.slab_per_buffer.%d", n);
+		report(name, "bytes", (slab1 - slab0) * 1024.0 / n,
+		       (slab1 - slab0) * 1024.0 / n, n, NULL, 0, "<= 2048");
+		snprintf(name, sizeof(name), "scale.kmem_per_buffer.%d", n);
+		report(name, "bytes", (free0 - free1) * 1024.0 / n,
+		       (free0 - free1) * 1024.0 / n, n, NULL, 0, NULL);
+
+		for (i = 0; i < n; i++) {
+			snprintf(name, sizeof(name), "s%d", i);
+			pmm_remove(name);
+		}
+		free(t);
+		free(o);
+	}
+}
+
+/* ---- main ---- */
+
+static unsigned long long parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'K': case 'k': v *= KiB; end++; break;
+	case 'M': case 'm': v *= MiB; end++; break;
+	case 'G': case 'g': v *= 1024 * MiB; end++; break;
+	}
+	if (*end || !v)
+		die("bad size '%s'", s);
+	return v;
+}
+
+static void parse_sizes(char *list)
+{
+	char *tok;
+
+	nr_sizes = 0;
+	for (tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+		if (nr_sizes == MAX_SIZES)
+			die("at most %d sizes", MAX_SIZES);
+		sizes[nr_sizes++] = page_up(parse_size(tok));
+	}
+}
+
+static void parse_counts(char *list)
+{
+	char *tok;
+
+	nr_scale = 0;
+	for (tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+		if (nr_scale == 8)
+			die("at most 8 counts");
+		scale_counts[nr_scale] = atoi(tok);
+		if (scale_counts[nr_scale++] <= 0)
+			die("bad count '%s'", tok);
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: pmm-bench [options]\n"
+		"  -q, --quick           tiny sizes and counts (the smoke run of make check):\n"
+		"                        -S 64K,1M -r 5 -m 1M -n 4,16 -t 200 -F 128M\n"
+		"  -o, --only LIST       some of enable,cma,map,frag,scale (default: all)\n"
+		"  -r, --reps N          repetitions per latency figure (default 50)\n"
+		"  -S, --sizes LIST      sizes for enable/cma (default 64K,256K,1M,4M,8M,16M,64M)\n"
+		"  -m, --map-size SIZE   mapping benchmark size (default 64M)\n"
+		"  -n, --counts LIST     buffer counts for scale (default 64,512,4096)\n"
+		"  -t, --frag-steps N    longest churn trace (default 100000)\n"
+		"  -F, --fill-max SIZE   fill at most SIZE of memory for the loaded CMA figures\n"
+		"                        (default: until the CMA area is occupied)\n"
+		"  -s, --seed N          churn trace seed (default 1)\n"
+		"  -C, --configfs DIR    PMM's configfs root (default /sys/kernel/config/pmm)\n"
+		"      --carveout POOL   carveout pool (default carve)\n"
+		"      --contig POOL     contig pool (default contig)\n"
+		"      --heap PATH       CMA dma-heap (default /dev/dma_heap/reserved)\n"
+		"  -j, --json FILE       also write the JSON lines to FILE\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "quick", no_argument, NULL, 'q' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "sizes", required_argument, NULL, 'S' },
+		{ "map-size", required_argument, NULL, 'm' },
+		{ "counts", required_argument, NULL, 'n' },
+		{ "frag-steps", required_argument, NULL, 't' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "fill-max", required_argument, NULL, 'F' },
+		{ "configfs", required_argument, NULL, 'C' },
+		{ "carveout", required_argument, NULL, 1 },
+		{ "contig", required_argument, NULL, 2 },
+		{ "heap", required_argument, NULL, 3 },
+		{ "json", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	char default_sizes[] = "64K,256K,1M,4M,8M,16M,64M";
+	const char *only = "enable,cma,map,frag,scale";
+	char bufdir[512];
+	bool quick = false;
+	int c;
+
+	parse_sizes(default_sizes);
+	while ((c = getopt_long(argc, argv, "qo:r:S:m:n:t:s:F:C:j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			quick = true;
+			break;
+		case 'o':
+			only = optarg;
+			break;
+		case 'r':
+			reps = atoi(optarg);
+			if (reps <= 0)
+				die("bad repetition count '%s'", optarg);
+			break;
+		case 'S':
+			parse_sizes(optarg);
+			break;
+		case 'm':
+			map_size = page_up(parse_size(optarg));
+			break;
+		case 'n':
+			parse_counts(optarg);
+			break;
+		case 't':
+			frag_steps = strtoull(optarg, NULL, 0);
+			break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'F':
+			fill_max = parse_size(optarg);
+			break;
+		case 'C':
+			cfs = optarg;
+			break;
+		case 1:
+			carveout = optarg;
+			break;
+		case 2:
+			contig = optarg;
+			break;
+		case 3:
+			heap_path = optarg;
+			break;
+		case 'j':
+			json = fopen(optarg, "w");
+			if (!json)
+				die("%s: %s", optarg, strerror(errno));
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (quick) {
+		char qs[] = "64K,1M", qc[] = "4,16";
+
+		parse_sizes(qs);
+		parse_counts(qc);
+		reps = 5;
+		map_size = MiB;
+		frag_steps = 200;
+		fill_max = 128 * MiB;
+	}
+
+	snprintf(bufdir, sizeof(bufdir), "%s/buffers", cfs);
+	if (chdir(bufdir))
+		die("%s: %s (is pmm loaded?)", bufdir, strerror(errno));
+	heap_fd = open(heap_path, O_RDONLY | O_CLOEXEC);
+	printf("pmm-bench: seed %" PRIu64 ", %d repetitions, pools '%s' (%llu MiB) and '%s' (%llu MiB), CMA heap %s\n",
+	       seed, reps, carveout, pool_attr(carveout, "size") / MiB, contig,
+	       pool_attr(contig, "size") / MiB, heap_fd >= 0 ? heap_path : "absent");
+
+	if (strstr(only, "enable")) {
+		bench_memset();
+		bench_enable();
+	}
+	if (strstr(only, "cma"))
+		bench_cma();
+	if (strstr(only, "map"))
+		bench_map();
+	if (strstr(only, "frag"))
+		bench_frag();
+	if (strstr(only, "scale"))
+		bench_scale();
+
+	printf("\n# one JSON object per measurement\n");
+	print_json(stdout);
+	if (json) {
+		print_json(json);
+		fclose(json);
+	}
+	return 0;
+}
