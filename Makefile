@@ -38,6 +38,11 @@ kernel: deps
 
 test-modules: kernel
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/splat modules
+	@# kbuild reruns modpost only when its own Module.symvers is gone, not
+	@# for a changed KBUILD_EXTRA_SYMBOLS: a stale
+	@# module would carry the old symbol CRCs and fail to load.
+	if [ kernel/Module.symvers -nt tests/kmod/pmm_test_api.ko ]; then \
+		rm -f tests/kmod/Module.symvers tests/kmod/pmm_test_api.ko; fi
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/kmod \
 		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kernel/Module.symvers modules
 

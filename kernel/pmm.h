@@ -14,7 +14,6 @@
 #ifndef _PMM_H
 #define _PMM_H
 
-#include <linux/cdev.h>
 #include <linux/dma-buf.h>
 #include <linux/configfs.h>
 #include <linux/device.h>
@@ -69,7 +68,6 @@ struct pmm_pool {
  * struct pmm_mem - the memory of one enabled buffer and its device node
  * @dev: /dev/pmm/NAME; its release returns the memory to the pool, so the
  *	memory lives as long as the node, any open file or any mapping
- * @cdev: the character device, parented to @dev
  * @pool: where the memory came from
  * @phys: physical address
  * @size: bytes, a multiple of PAGE_SIZE
@@ -90,11 +88,12 @@ struct pmm_pool {
  * @dmabufs: live dma-bufs exported from this memory
  * @attachments: their device attachments (struct pmm_attachment)
  * @dead: the buffer was disabled; new opens, locks and exports fail
- * @name: copy of the buffer name, for the log after rmdir
+ *
+ * The buffer's name is the device's (dev_name()), which lasts as long as
+ * this memory, after rmdir too.
  */
 struct pmm_mem {
 	struct device dev;
-	struct cdev cdev;
 	struct pmm_pool *pool;
 	phys_addr_t phys;
 	size_t size;
@@ -115,7 +114,6 @@ struct pmm_mem {
 	unsigned int dmabufs;
 	struct list_head attachments;
 	bool dead;
-	char name[PMM_NAME_MAX + 1];
 };
 
 /**

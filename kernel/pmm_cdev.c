@@ -29,10 +29,25 @@
 
 #include "pmm.h"
 
-#define PMM_MINORS	4096
+#define PMM_MINORS	(1U << 16)
 
+/*
+ * One character device spans every minor, and open finds the buffer by
+ * minor in pmm_mems.  A cdev per buffer would put one entry per buffer on
+ * the chrdev map's list for PMM's major, which the first open of every
+ * node walks: opening cost grew with the number of buffers (tests/bench,
+ * scale).  A minor stays allocated (a reserved, NULL entry once the buffer
+ * is disabled) until its memory is released, so a node that is going
+ * away can never open a newer buffer that got its number.
+ */
 static dev_t pmm_devt;
-static DEFINE_IDA(pmm_minors);
+static struct cdev pmm_cdev;
+static DEFINE_XARRAY_ALLOC(pmm_mems);
+/*
+ * struct pmm_mem is not a kmalloc size: from kmalloc it would take the
+ * next power of two.  A cache of its own packs them.
+ */
+static struct kmem_cache *pmm_mem_cache;
 
 /* What a transaction lock held by one open file is. */
 enum pmm_file_lock {
@@ -134,9 +149,9 @@ static void pmm_mem_release(struct device *dev)
 
 	pmm_mem_unmap_kernel(mem);
 	pmm_pool_free(mem->pool, mem->phys, mem->size);
-	ida_free(&pmm_minors, MINOR(dev->devt));
+	xa_erase(&pmm_mems, MINOR(dev->devt));
 	mutex_destroy(&mem->lock);
-	kfree(mem);
+	kmem_cache_free(pmm_mem_cache, mem);
 }
 
 #ifdef PMM_DEVNODE_CONST
@@ -167,7 +182,7 @@ static int pmm_mem_uevent(struct device *dev, struct kobj_uevent_env *env)
 {
 	const struct pmm_mem *mem = container_of(dev, struct pmm_mem, dev);
 
-	return add_uevent_var(env, "PMM_NAME=%s", mem->name) ?:
+	return add_uevent_var(env, "PMM_NAME=%s", dev_name(dev)) ?:
 	       add_uevent_var(env, "PMM_SIZE=%zu", mem->size) ?:
 	       add_uevent_var(env, "PMM_MEMTYPE=%s", mem->pool->name) ?:
 	       add_uevent_var(env, "PMM_CACHE=%s", pmm_cache_name(mem->cache)) ?:
@@ -185,28 +200,45 @@ static const struct device_type pmm_mem_type = {
 
 static int pmm_open(struct inode *inode, struct file *file)
 {
-	struct pmm_mem *mem = container_of(inode->i_cdev, struct pmm_mem, cdev);
+	struct pmm_mem *mem;
 	struct pmm_file *pf;
+	int ret;
+
+	/* The reference is taken before pmm_mem_destroy() can unpublish it. */
+	xa_lock(&pmm_mems);
+	mem = xa_load(&pmm_mems, iminor(inode));
+	if (mem)
+		get_device(&mem->dev);
+	xa_unlock(&pmm_mems);
+	if (!mem)
+		return -ENODEV;
 
 	pf = kzalloc(sizeof(*pf), GFP_KERNEL);
-	if (!pf)
-		return -ENOMEM;
+	if (!pf) {
+		ret = -ENOMEM;
+		goto out_put_device;
+	}
 	mutex_init(&pf->lock);
 	pf->mem = mem;
 
 	mutex_lock(&mem->lock);
 	if (mem->dead) {
 		mutex_unlock(&mem->lock);
-		mutex_destroy(&pf->lock);
-		kfree(pf);
-		return -ENODEV;
+		ret = -ENODEV;
+		goto out_free_file;
 	}
 	mem->opens++;
-	get_device(&mem->dev);
 	mutex_unlock(&mem->lock);
 
 	file->private_data = pf;
 	return 0;
+
+out_free_file:
+	mutex_destroy(&pf->lock);
+	kfree(pf);
+out_put_device:
+	put_device(&mem->dev);
+	return ret;
 }
 
 /* 0 if locked, -EAGAIN if a conflicting lock is held, -ENODEV if dead. */
@@ -346,12 +378,12 @@ int pmm_mem_mmap(struct pmm_mem *mem, struct vm_area_struct *vma)
 
 	if (!(vma->vm_flags & VM_SHARED)) {
 		pr_warn_ratelimited("buffer '%s': mmap: only MAP_SHARED mappings are allowed\n",
-				    mem->name);
+				    dev_name(&mem->dev));
 		return -EINVAL;
 	}
 	if (vma->vm_pgoff >= pages || (len >> PAGE_SHIFT) > pages - vma->vm_pgoff) {
 		pr_warn_ratelimited("buffer '%s': mmap: %lu bytes at page %lu exceed the buffer (%zu bytes)\n",
-				    mem->name, len, vma->vm_pgoff, mem->size);
+				    dev_name(&mem->dev), len, vma->vm_pgoff, mem->size);
 		return -EINVAL;
 	}
 
@@ -649,9 +681,10 @@ struct pmm_mem *pmm_mem_create(struct pmm_buffer *buf, const char *name)
 {
 	struct pmm_pool *pool = buf->pool;
 	struct pmm_mem *mem;
-	int minor, ret;
+	u32 minor;
+	int ret;
 
-	mem = kzalloc(sizeof(*mem), GFP_KERNEL);
+	mem = kmem_cache_zalloc(pmm_mem_cache, GFP_KERNEL);
 	if (!mem)
 		return ERR_PTR(-ENOMEM);
 	mem->pool = pool;
@@ -662,7 +695,6 @@ struct pmm_mem *pmm_mem_create(struct pmm_buffer *buf, const char *name)
 	mem->mode = buf->mode;
 	mem->align = buf->align;
 	mem->boundary = buf->boundary;
-	strscpy(mem->name, name, sizeof(mem->name));
 	mutex_init(&mem->lock);
 	init_waitqueue_head(&mem->lock_wq);
 	INIT_LIST_HEAD(&mem->attachments);
@@ -676,9 +708,12 @@ struct pmm_mem *pmm_mem_create(struct pmm_buffer *buf, const char *name)
 		goto out_free_mem;
 	}
 
-	minor = ida_alloc_max(&pmm_minors, PMM_MINORS - 1, GFP_KERNEL);
-	if (minor < 0) {
-		ret = minor;
+	/* Reserved (NULL) until the device is ready to be opened. */
+	ret = xa_alloc(&pmm_mems, &minor, NULL, XA_LIMIT(0, PMM_MINORS - 1),
+		       GFP_KERNEL);
+	if (ret) {
+		pr_err("buffer '%s': enable: no free device number (%u buffers are enabled)\n",
+		       name, PMM_MINORS);
 		goto out_free_range;
 	}
 
@@ -700,23 +735,25 @@ struct pmm_mem *pmm_mem_create(struct pmm_buffer *buf, const char *name)
 	if (ret)
 		goto out_put_device;
 
-	cdev_init(&mem->cdev, &pmm_fops);
-	mem->cdev.owner = THIS_MODULE;
-	ret = cdev_device_add(&mem->cdev, &mem->dev);
+	/* Publish before the node appears: no window where open fails. */
+	xa_store(&pmm_mems, minor, mem, 0);
+	ret = device_add(&mem->dev);
 	if (ret)
-		goto out_put_device;
+		goto out_unpublish;
 	return mem;
 
+out_unpublish:
+	xa_store(&pmm_mems, minor, NULL, 0);
 out_put_device:
 	put_device(&mem->dev);
 	return ERR_PTR(ret);
 out_free_minor:
-	ida_free(&pmm_minors, minor);
+	xa_erase(&pmm_mems, minor);
 out_free_range:
 	pmm_pool_free(pool, mem->phys, mem->size);
 out_free_mem:
 	mutex_destroy(&mem->lock);
-	kfree(mem);
+	kmem_cache_free(pmm_mem_cache, mem);
 	return ERR_PTR(ret);
 }
 
@@ -738,7 +775,7 @@ int pmm_mem_destroy(struct pmm_mem *mem)
 	if (mem->opens || mem->maps || mem->shared_locks || mem->excl_locked ||
 	    mem->dmabufs) {
 		pr_err("buffer '%s': enable: still in use (%u open files, %u mappings, %u locks, %u dma-bufs)\n",
-		       mem->name, mem->opens, mem->maps,
+		       dev_name(&mem->dev), mem->opens, mem->maps,
 		       mem->shared_locks + mem->excl_locked, mem->dmabufs);
 		mutex_unlock(&mem->lock);
 		return -EBUSY;
@@ -748,7 +785,9 @@ int pmm_mem_destroy(struct pmm_mem *mem)
 	/* Kernel users waiting in pmm_buffer_lock() get -ENODEV now. */
 	wake_up_all(&mem->lock_wq);
 
-	cdev_device_del(&mem->cdev, &mem->dev);
+	/* New opens fail from here; open files keep their reference. */
+	xa_store(&pmm_mems, MINOR(mem->dev.devt), NULL, 0);
+	device_del(&mem->dev);
 	put_device(&mem->dev);
 	return 0;
 }
@@ -924,14 +963,34 @@ struct pmm_mem *pmm_buffer_lock_user(unsigned long uaddr, size_t len,
 EXPORT_SYMBOL_GPL(pmm_buffer_lock_user);
 
 /**
- * pmm_cdev_init() - Reserve the character device numbers for buffers.
+ * pmm_cdev_init() - Reserve the character device numbers for buffers and
+ *	the cache their allocations come from.
  *
  * Context: Module init.
  * Return: 0 or a negative errno.
  */
 int pmm_cdev_init(void)
 {
-	return alloc_chrdev_region(&pmm_devt, 0, PMM_MINORS, "pmm");
+	int ret;
+
+	pmm_mem_cache = KMEM_CACHE(pmm_mem, 0);
+	if (!pmm_mem_cache)
+		return -ENOMEM;
+	ret = alloc_chrdev_region(&pmm_devt, 0, PMM_MINORS, "pmm");
+	if (ret)
+		goto out_destroy_cache;
+	cdev_init(&pmm_cdev, &pmm_fops);
+	pmm_cdev.owner = THIS_MODULE;
+	ret = cdev_add(&pmm_cdev, pmm_devt, PMM_MINORS);
+	if (ret)
+		goto out_unregister_region;
+	return 0;
+
+out_unregister_region:
+	unregister_chrdev_region(pmm_devt, PMM_MINORS);
+out_destroy_cache:
+	kmem_cache_destroy(pmm_mem_cache);
+	return ret;
 }
 
 /**
@@ -941,6 +1000,9 @@ int pmm_cdev_init(void)
  */
 void pmm_cdev_exit(void)
 {
+	cdev_del(&pmm_cdev);
 	unregister_chrdev_region(pmm_devt, PMM_MINORS);
-	ida_destroy(&pmm_minors);
+	WARN_ON(!xa_empty(&pmm_mems));
+	/* Complains (a splat the tests catch) if any allocation leaked. */
+	kmem_cache_destroy(pmm_mem_cache);
 }

@@ -465,54 +465,66 @@ static void bench_enable(void)
 
 /* ---- 2. against the CMA heap, quiet and under memory pressure ---- */
 
-static void heap_samples(unsigned long long size, double *t,
-			 void (*hook)(unsigned long long))
+/*
+ * Allocation latency of the CMA heap, reps times, into t.  Under memory
+ * pressure an allocation can fail (the movable pages in the way could not
+ * be migrated): that is counted, not timed.  Returns the samples taken.
+ */
+static int heap_samples(unsigned long long size, double *t, int *failed,
+			void (*hook)(unsigned long long))
 {
-	int r, fd;
+	int r, n = 0, fd;
 
+	*failed = 0;
 	for (r = 0; r < reps; r++) {
-		double t0 = now_us();
+		double t0 = now_us(), t1;
 
 		fd = heap_alloc(size);
-		t[r] = now_us() - t0;
-		if (fd < 0)
+		t1 = now_us();
+		if (fd == -ENOMEM) {
+			++*failed;
+		} else if (fd < 0) {
 			die("CMA heap: %llu bytes: %s", size, strerror(-fd));
-		close(fd);
+		} else {
+			t[n++] = t1 - t0;
+			close(fd);
+		}
 		if (hook)
 			hook(size);
 	}
+	return n;
 }
 
 static pid_t filler = -1;
 
-/* Refill what an allocation just freed, so the CMA area stays occupied. */
-#define REFILL_RING 16
-static void *refill_ring[REFILL_RING];
-static unsigned long long refill_len[REFILL_RING];
-static int refill_next;
+/*
+ * After each allocation is freed, take as much anonymous memory again
+ * (and drop the previous refill), so that the pages just freed in the CMA
+ * area fill up with movable pages again and memory stays as full.
+ */
+static void *refill_mem;
+static unsigned long long refill_len;
+static long long refill_cma_free_kb, refill_samples;
 
 static void refill(unsigned long long size)
 {
 	void *p;
 
-	if (refill_ring[refill_next])
-		munmap(refill_ring[refill_next], refill_len[refill_next]);
+	if (refill_mem)
+		munmap(refill_mem, refill_len);
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	refill_ring[refill_next] = p == MAP_FAILED ? NULL : p;
-	refill_len[refill_next] = size;
-	refill_next = (refill_next + 1) % REFILL_RING;
+	refill_mem = p == MAP_FAILED ? NULL : p;
+	refill_len = size;
+	refill_cma_free_kb += meminfo("CmaFree");
+	refill_samples++;
 }
 
 static void refill_drop(void)
 {
-	int i;
-
-	for (i = 0; i < REFILL_RING; i++)
-		if (refill_ring[i]) {
-			munmap(refill_ring[i], refill_len[i]);
-			refill_ring[i] = NULL;
-		}
+	if (refill_mem)
+		munmap(refill_mem, refill_len);
+	refill_mem = NULL;
 }
 
 /*
@@ -542,7 +554,8 @@ static void fill_memory(void)
 			long long cma_total = meminfo("CmaTotal");
 			long long mem_free = meminfo("MemFree");
 
-			if (mem_free < 160 * 1024 ||
+			/* Without swap nothing here is reclaimable: keep clear of OOM. */
+			if (mem_free < 256 * 1024 ||
 			    (cma_total > 0 && cma_free < cma_total / 16))
 				break;
 			if (i & 1) {
@@ -583,7 +596,7 @@ static void bench_cma(void)
 {
 	double *tp = calloc(reps, sizeof(*tp)), *tc = calloc(reps, sizeof(*tc));
 	char name[96], h[24], title[160];
-	int load, i;
+	int load, i, n, failed;
 
 	if (heap_fd < 0) {
 		printf("\n== CMA heap: %s not present, comparison skipped\n", heap_path);
@@ -609,17 +622,22 @@ static void bench_cma(void)
 			if (sizes[i] > pool_attr(contig, "size") ||
 			    (long long)(sizes[i] / KiB) > meminfo("CmaTotal"))
 				continue;
-			heap_samples(sizes[i], tc, load ? refill : NULL);
+			refill_cma_free_kb = refill_samples = 0;
+			n = heap_samples(sizes[i], tc, &failed, load ? refill : NULL);
 			snprintf(name, sizeof(name), "cma.%s.%s", cond,
 				 human(sizes[i], h, sizeof(h)));
-			report(name, "us", pct(tc, reps, 50), pct(tc, reps, 99), reps,
-			       NULL, 0, NULL);
+			report(name, "us", pct(tc, n, 50), pct(tc, n, 99), n, NULL, 0, NULL);
+			if (failed)
+				printf("  %s: %d of %d allocations failed (ENOMEM)\n", name,
+				       failed, reps);
+			if (refill_samples)
+				printf("  %s: CmaFree %lld KiB on average between allocations\n",
+				       name, refill_cma_free_kb / refill_samples);
 			enable_samples(contig, sizes[i], tp, load ? refill : NULL);
 			snprintf(name, sizeof(name), "pmm.%s.%s", cond,
 				 human(sizes[i], h, sizeof(h)));
 			report(name, "us", pct(tp, reps, 50), pct(tp, reps, 99), reps,
-			       "cma-heap", results[nr_results - 1].p50,
-			       load && at8 ? "<= 0.2" : NULL);
+			       "cma-heap", pct(tc, n, 50), load && at8 ? "<= 0.2" : NULL);
 			if (load && at8) {
 				double p50 = pct(tp, reps, 50), p99 = pct(tp, reps, 99);
 
@@ -960,8 +978,73 @@ static void bench_frag(void)
 
 /* ---- 5. scale ---- */
 
+#define MAX_CACHES 512
+
+struct slab_snap {
+	int n;
+	char name[MAX_CACHES][40];
+	long long bytes[MAX_CACHES];	/* active objects x object size */
+};
+
+/* /proc/slabinfo, where the kernel has it (SLUB_DEBUG); 0 if not. */
+static int slab_snapshot(struct slab_snap *ss)
+{
+	FILE *f = fopen("/proc/slabinfo", "r");
+	char line[512];
+	long long active, total, size;
+
+	ss->n = 0;
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f) && ss->n < MAX_CACHES)
+		if (line[0] != '#' &&
+		    sscanf(line, "%39s %lld %lld %lld", ss->name[ss->n], &active,
+			   &total, &size) == 4)
+			ss->bytes[ss->n++] = active * size;
+	fclose(f);
+	return ss->n;
+}
+
+/* Print the slab caches that grew most between a and b, per buffer. */
+static void slab_breakdown(const struct slab_snap *a, const struct slab_snap *b,
+			   int nbuf)
+{
+	long long delta[MAX_CACHES], sum = 0;
+	int i, j, shown;
+
+	for (i = 0; i < b->n; i++) {
+		delta[i] = b->bytes[i];
+		for (j = 0; j < a->n; j++)
+			if (!strcmp(a->name[j], b->name[i])) {
+				delta[i] -= a->bytes[j];
+				break;
+			}
+		if (delta[i] > 0)
+			sum += delta[i];
+	}
+	printf("  slab objects per buffer at %d buffers: %lld bytes; largest:", nbuf,
+	       sum / nbuf);
+	for (shown = 0; shown < 10; shown++) {
+		long long best = 0;
+		int k = -1;
+
+		for (i = 0; i < b->n; i++)
+			if (delta[i] > best) {
+				best = delta[i];
+				k = i;
+			}
+		if (k < 0 || best / nbuf < 8)
+			break;
+		printf(" %s %lld", b->name[k], best / nbuf);
+		delta[k] = 0;
+	}
+	printf("\n");
+}
+
+
 static void bench_scale(void)
 {
+	static struct slab_snap snap0, snap1;
 	double base_enable = 0, *t;
 	char name[96];
 	int c, i, err;
@@ -976,6 +1059,7 @@ static void bench_scale(void)
 		o = calloc(n, sizeof(*o));
 		sync();
 		put("/proc/sys/vm/drop_caches", "3");
+		slab_snapshot(&snap0);
 		slab0 = meminfo("Slab");
 		free0 = meminfo("MemFree");
 		for (i = 0; i < n; i++) {
@@ -1002,6 +1086,8 @@ static void bench_scale(void)
 		}
 		slab1 = meminfo("Slab");
 		free1 = meminfo("MemFree");
+		if (slab_snapshot(&snap1))
+			slab_breakdown(&snap0, &snap1, n);
 
 		snprintf(name, sizeof(name), "scale.enable.%d", n);
 		if (!c) {
