@@ -29,7 +29,7 @@
 
 #include "pmm.h"
 
-#define PMM_MINORS	(1U << 16)
+#define PMM_MINORS	BIT(16)
 
 /*
  * One character device spans every minor, and open finds the buffer by
@@ -712,7 +712,7 @@ struct pmm_mem *pmm_mem_create(struct pmm_buffer *buf, const char *name)
 	ret = xa_alloc(&pmm_mems, &minor, NULL, XA_LIMIT(0, PMM_MINORS - 1),
 		       GFP_KERNEL);
 	if (ret) {
-		pr_err("buffer '%s': enable: no free device number (%u buffers are enabled)\n",
+		pr_err("buffer '%s': enable: no free device number (%lu buffers are enabled)\n",
 		       name, PMM_MINORS);
 		goto out_free_range;
 	}

@@ -63,10 +63,12 @@ struct pmm_pool *pmm_pool_first(void)
 }
 
 /*
- * How a buffer is placed in its pool.  Best fit is the default: on the
- * video-pipeline churn trace of tests/bench (streams of 1 MiB-aligned
- * frames and small metadata buffers opening and closing) it leaves the
- * pool usable to a higher fill than first fit (README, "Benchmarks").
+ * How a buffer is placed in its pool: the lowest free range that fits
+ * (first fit, the default) or the smallest (best fit).  On the video
+ * pipeline churn trace of tests/bench (streams of 1 MiB-aligned frames and
+ * small metadata buffers opening and closing) first fit filled the pool a
+ * little further before the first failure, on average and in the worst
+ * trace (README, "Benchmarks").
  */
 enum pmm_fit_policy {
 	PMM_FIT_FIRST,
@@ -78,7 +80,7 @@ static const char * const pmm_fit_names[] = {
 	[PMM_FIT_BEST] = "best",
 };
 
-static int pmm_fit_policy = PMM_FIT_BEST;
+static int pmm_fit_policy = PMM_FIT_FIRST;
 
 static int pmm_fit_set(const char *val, const struct kernel_param *kp)
 {
@@ -104,7 +106,7 @@ static const struct kernel_param_ops pmm_fit_ops = {
 };
 
 module_param_cb(fit, &pmm_fit_ops, NULL, 0644);
-MODULE_PARM_DESC(fit, "Placement of buffers in a pool: best (default) or first fit");
+MODULE_PARM_DESC(fit, "Placement of buffers in a pool: first (default) or best fit");
 
 /* Constraints of one allocation, for pmm_pool_fit(). */
 struct pmm_fit {

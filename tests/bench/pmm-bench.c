@@ -62,6 +62,7 @@ static int nr_sizes;
 static int reps = 50;
 static unsigned long long map_size = 64 * MiB;
 static unsigned long long frag_steps = 100000;
+static int frag_seeds = 10;
 static unsigned long long fill_max;	/* 0: until the CMA area is occupied */
 static int scale_counts[8] = { 64, 512, 4096 };
 static int nr_scale = 3;
@@ -249,8 +250,8 @@ static bool goal_met(const char *goal, double v)
 }
 
 /*
- * Record one measurement.  goal applies to the ratio if there is a peer,
- * else to p50.
+ * Record one measurement.  goal applies to the ratio if there is a peer
+ * (unless it is in percent), else to p50.
  */
 static struct result *report(const char *name, const char *unit, double p50,
 			     double p99, int n, const char *peer,
@@ -278,7 +279,8 @@ static struct result *report(const char *name, const char *unit, double p50,
 	}
 	if (goal) {
 		snprintf(r->goal, sizeof(r->goal), "%s", goal);
-		r->met = goal_met(goal, peer ? r->ratio : p50);
+		/* A goal in percent is on the figure itself. */
+		r->met = goal_met(goal, peer && !strchr(goal, '%') ? r->ratio : p50);
 	}
 	printf("%-38s %7d %12.1f %12.1f %-22s %12s %8s %-9s%s\n", name, n, p50,
 	       p99, peer ? peer : "", pp, ratio, goal ? goal : "",
@@ -554,9 +556,14 @@ static void fill_memory(void)
 			long long cma_total = meminfo("CmaTotal");
 			long long mem_free = meminfo("MemFree");
 
-			/* Without swap nothing here is reclaimable: keep clear of OOM. */
-			if (mem_free < 256 * 1024 ||
-			    (cma_total > 0 && cma_free < cma_total / 16))
+			/*
+			 * Movable allocations take CMA pages once those are
+			 * most of what is free: fill until little is free.
+			 * Without swap nothing here is reclaimable: keep clear
+			 * of the OOM killer.
+			 */
+			if (mem_free < 320 * 1024 ||
+			    (cma_total > 0 && cma_free < cma_total / 64))
 				break;
 			if (i & 1) {
 				cache_len += chunk;
@@ -582,13 +589,48 @@ static void fill_memory(void)
 	close(pipefd[0]);
 }
 
+static pid_t churner = -1;
+
+/*
+ * Load while measuring: a process on the other CPU that keeps allocating,
+ * touching and freeing anonymous memory, so pages keep moving in and out
+ * of the CMA area while cma_alloc() migrates them.
+ */
+static void start_churn(void)
+{
+	churner = fork();
+	if (churner < 0)
+		die("fork: %s", strerror(errno));
+	if (!churner) {
+		const size_t len = 32 * MiB;
+
+		for (;;) {
+			char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			size_t off;
+
+			if (p == MAP_FAILED) {
+				usleep(1000);
+				continue;
+			}
+			for (off = 0; off < len; off += PAGE)
+				p[off] = 1;
+			munmap(p, len);
+		}
+	}
+}
+
 static void unfill_memory(void)
 {
-	if (filler > 0) {
-		kill(filler, SIGKILL);
-		waitpid(filler, NULL, 0);
-		filler = -1;
-	}
+	pid_t *p[] = { &churner, &filler };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++)
+		if (*p[i] > 0) {
+			kill(*p[i], SIGKILL);
+			waitpid(*p[i], NULL, 0);
+			*p[i] = -1;
+		}
 	refill_drop();
 }
 
@@ -605,8 +647,9 @@ static void bench_cma(void)
 	for (load = 0; load < 2; load++) {
 		if (load) {
 			fill_memory();
+			start_churn();
 			snprintf(title, sizeof(title),
-				 "PMM '%s' enable against CMA heap alloc, memory filled (CmaFree %lld of %lld KiB, MemFree %lld KiB)",
+				 "PMM '%s' enable against CMA heap alloc, memory filled, a process churning 32 MiB (CmaFree %lld of %lld KiB, MemFree %lld KiB)",
 				 contig, meminfo("CmaFree"), meminfo("CmaTotal"),
 				 meminfo("MemFree"));
 		} else {
@@ -831,6 +874,27 @@ static void frag_heap_release(struct fbuf *b)
 }
 
 /*
+ * The reference: an allocator that could always compact, which fails only
+ * when the free bytes are fewer than the request's footprint.
+ */
+static unsigned long long ideal_used, ideal_capacity;
+
+static unsigned long long footprint(const struct fbuf *b);
+
+static int frag_ideal_alloc(struct fbuf *b)
+{
+	if (ideal_used + footprint(b) > ideal_capacity)
+		return ENOSPC;
+	ideal_used += footprint(b);
+	return 0;
+}
+
+static void frag_ideal_release(struct fbuf *b)
+{
+	ideal_used -= footprint(b);
+}
+
+/*
  * One stream of a video pipeline: a decoder (NV12 frames 1 MiB-aligned, a
  * bitstream buffer, small metadata buffers) or a scaler/display stage
  * (XRGB frames), at 720p, 1080p or 4K.
@@ -861,19 +925,32 @@ static void make_stream(struct stream *s)
 }
 
 struct frag_outcome {
-	unsigned long long step, used, failed_size, allocs;
+	unsigned long long step, used, footprint, failed_size, allocs;
 	bool failed;
 };
 
-/* Run the trace of `seed` against a backend until the first failure. */
-static struct frag_outcome frag_run(const struct backend *be)
+/*
+ * What a buffer occupies at the least: its size rounded up to its
+ * alignment.  The rest of an aligned slot can only hold smaller buffers
+ * (a 720p NV12 frame, 1.32 MiB aligned to 1 MiB, leaves 0.68 MiB before
+ * the next such frame): padding the request forces on any allocator.
+ */
+static unsigned long long footprint(const struct fbuf *b)
+{
+	unsigned long long a = b->align > PAGE ? b->align : PAGE;
+
+	return (b->size + a - 1) / a * a;
+}
+
+/* Run the trace of seed s against a backend until the first failure. */
+static struct frag_outcome frag_run(const struct backend *be, uint64_t s)
 {
 	static struct stream st[MAX_STREAMS];
 	struct frag_outcome o = { 0 };
 	int nlive = 0, i, j, k, err;
 
 	memset(st, 0, sizeof(st));
-	rng_state = seed;
+	rng_state = s;
 	for (o.step = 0; o.step < frag_steps; o.step++) {
 		/* A slight bias towards opening: the pool fills, with churn. */
 		bool open_one = !nlive || (nlive < MAX_STREAMS && rnd_below(100) < 55);
@@ -892,6 +969,7 @@ static struct frag_outcome frag_run(const struct backend *be)
 				if (err)
 					die("%s: allocation: %s", be->name, strerror(err));
 				o.used += st[i].b[j].size;
+				o.footprint += footprint(&st[i].b[j]);
 				o.allocs++;
 			}
 			st[i].live = true;
@@ -906,6 +984,7 @@ static struct frag_outcome frag_run(const struct backend *be)
 			for (j = 0; j < st[i].n; j++) {
 				be->release(&st[i].b[j]);
 				o.used -= st[i].b[j].size;
+				o.footprint -= footprint(&st[i].b[j]);
 			}
 			st[i].live = false;
 			nlive--;
@@ -918,18 +997,40 @@ static struct frag_outcome frag_run(const struct backend *be)
 	return o;
 }
 
-static void frag_report(const char *what, const struct backend *be,
-			const struct frag_outcome *o, const char *goal)
+/*
+ * The trace for seeds seed .. seed + frag_seeds - 1: utilisation at the
+ * first failure, of the bytes requested and of their aligned footprint;
+ * mean over the seeds and the worst seed.
+ */
+static double frag_series(const char *what, const struct backend *be,
+			  const char *goal, double ideal)
 {
-	char name[96], h[24];
-	double util = 100.0 * o->used / be->capacity;
+	double raw[64], fp[64], sum_raw = 0, sum_fp = 0;
+	unsigned long long failures = 0, steps = 0, allocs = 0;
+	char name[96];
+	int i;
 
-	snprintf(name, sizeof(name), "frag.%s.utilisation", what);
-	report(name, "%", util, util, (int)o->allocs, NULL, 0, goal);
-	printf("  %s: %s after %llu steps (%llu allocations), %llu of %llu bytes in use%s%s\n",
-	       what, o->failed ? "first failure" : "no failure", o->step, o->allocs,
-	       o->used, be->capacity, o->failed ? ", request " : "",
-	       o->failed ? human(o->failed_size, h, sizeof(h)) : "");
+	for (i = 0; i < frag_seeds; i++) {
+		struct frag_outcome o = frag_run(be, seed + i);
+
+		raw[i] = 100.0 * o.used / be->capacity;
+		fp[i] = 100.0 * o.footprint / be->capacity;
+		sum_raw += raw[i];
+		sum_fp += fp[i];
+		failures += o.failed;
+		steps += o.step;
+		allocs += o.allocs;
+	}
+	/* p50 column: the mean; p99 column: the worst seed. */
+	snprintf(name, sizeof(name), "frag.%s.footprint", what);
+	report(name, "%", sum_fp / frag_seeds, pct(fp, frag_seeds, 0), frag_seeds,
+	       ideal > 0 ? "ideal (compacting)" : NULL, ideal, goal);
+	snprintf(name, sizeof(name), "frag.%s.requested", what);
+	report(name, "%", sum_raw / frag_seeds, pct(raw, frag_seeds, 0), frag_seeds,
+	       NULL, 0, NULL);
+	printf("  %s: %llu of %d traces ended in a failed allocation; %llu steps, %llu allocations on average\n",
+	       what, failures, frag_seeds, steps / frag_seeds, allocs / frag_seeds);
+	return sum_fp / frag_seeds;
 }
 
 static void bench_frag(void)
@@ -937,14 +1038,17 @@ static void bench_frag(void)
 	struct backend pmm = { "pmm", frag_pmm_alloc, frag_pmm_release,
 			       pool_attr(contig, "size") };
 	static const char * const policies[] = { "first", "best" };
-	char title[128], what[64], dflt[16] = "";
-	struct frag_outcome o;
+	struct backend ideal = { "ideal", frag_ideal_alloc, frag_ideal_release,
+				 pool_attr(contig, "size") };
+	char title[160], what[64], dflt[16] = "";
+	double ideal_fp, ideal_cma;
 	unsigned int i;
 	int fd;
 
 	snprintf(title, sizeof(title),
-		 "fragmentation: video churn trace (seed %" PRIu64 ") until the first failure",
-		 seed);
+		 "fragmentation: video churn trace, seeds %" PRIu64 "..%" PRIu64
+		 ", until the first failure (%%; p50 = mean, p99 = worst seed)",
+		 seed, seed + frag_seeds - 1);
 	table_header(title);
 	fd = open(fit_param, O_RDWR);
 	if (fd >= 0) {
@@ -954,16 +1058,21 @@ static void bench_frag(void)
 		dflt[strcspn(dflt, "\n")] = '\0';
 		close(fd);
 	}
-	for (i = 0; i < 2; i++) {
+	ideal_capacity = ideal.capacity;
+	ideal_fp = frag_series("ideal", &ideal, NULL, 0);
+	for (i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
 		int err = put(fit_param, policies[i]);
 
+		if (err == EINVAL) {
+			printf("  pmm: no '%s' policy in this module\n", policies[i]);
+			continue;
+		}
 		if (err)
 			die("%s: %s: %s", fit_param, policies[i], strerror(err));
 		if (pool_attr(contig, "used"))
 			die("pool '%s' is not empty", contig);
-		o = frag_run(&pmm);
 		snprintf(what, sizeof(what), "pmm-%s-fit", policies[i]);
-		frag_report(what, &pmm, &o, ">= 95");
+		frag_series(what, &pmm, ">= 95%", ideal_fp);
 	}
 	if (dflt[0])
 		put(fit_param, dflt);
@@ -971,8 +1080,9 @@ static void bench_frag(void)
 		struct backend cma = { "cma-heap", frag_heap_alloc, frag_heap_release,
 				       meminfo("CmaTotal") * KiB };
 
-		o = frag_run(&cma);
-		frag_report("cma-heap", &cma, &o, NULL);
+		ideal.capacity = ideal_capacity = cma.capacity;
+		ideal_cma = frag_series("ideal-cma-size", &ideal, NULL, 0);
+		frag_series("cma-heap", &cma, NULL, ideal_cma);
 	}
 }
 
@@ -1042,80 +1152,139 @@ static void slab_breakdown(const struct slab_snap *a, const struct slab_snap *b,
 }
 
 
+static int scale_probe = 64, scale_rounds = 4;
+
+/* Declare and enable buffers PREFIX<from> .. PREFIX<to - 1>; latencies into t. */
+static void scale_create(const char *prefix, int from, int to, double *t)
+{
+	char name[32];
+	double lat;
+	int i, err;
+
+	for (i = from; i < to; i++) {
+		snprintf(name, sizeof(name), "%s%d", prefix, i);
+		err = pmm_declare(name, PAGE, 0, contig);
+		if (err)
+			die("declare %s: %s", name, strerror(err));
+		lat = pmm_enable(name, &err);
+		if (err)
+			die("enable %s: %s", name, strerror(err));
+		if (t)
+			t[i - from] = lat;
+	}
+}
+
+static void scale_remove(const char *prefix, int from, int to)
+{
+	char name[32];
+	int i;
+
+	for (i = from; i < to; i++) {
+		snprintf(name, sizeof(name), "%s%d", prefix, i);
+		pmm_remove(name);
+	}
+}
+
+/*
+ * With N buffers enabled, the cost of enabling one more (scale_rounds
+ * rounds of scale_probe probe buffers, removed again after each round) and
+ * of the first open of a node.  Kernel memory per buffer: slab and free
+ * memory before and after the N buffers were created.
+ */
 static void bench_scale(void)
 {
 	static struct slab_snap snap0, snap1;
-	double base_enable = 0, *t;
-	char name[96];
-	int c, i, err;
+	double *t = calloc(scale_probe * scale_rounds, sizeof(*t));
+	double *o = calloc(scale_probe * scale_rounds, sizeof(*o));
+	double base_enable = 0, base_open = 0;
+	long long slab0, free0;
+	char name[96], title[128], *opened;
+	int c, r, no, have = 0, prev = 0;
 
-	table_header("scale: per-buffer cost at N buffers of 4 KiB (pool 'contig')");
+	snprintf(title, sizeof(title),
+		 "scale: with N buffers of 4 KiB enabled (pool '%s'): enabling %d more, %d times; first opens",
+		 contig, scale_probe, scale_rounds);
+	table_header(title);
+	opened = calloc(scale_counts[nr_scale - 1] + 1, 1);
+	rng_state = seed;
+	sync();
+	put("/proc/sys/vm/drop_caches", "3");
+	slab_snapshot(&snap0);
+	slab0 = meminfo("Slab");
+	free0 = meminfo("MemFree");
 	for (c = 0; c < nr_scale; c++) {
 		int n = scale_counts[c];
-		long long slab0, slab1, free0, free1;
-		double *o;
 
-		t = calloc(n, sizeof(*t));
-		o = calloc(n, sizeof(*o));
-		sync();
-		put("/proc/sys/vm/drop_caches", "3");
-		slab_snapshot(&snap0);
-		slab0 = meminfo("Slab");
-		free0 = meminfo("MemFree");
-		for (i = 0; i < n; i++) {
-			snprintf(name, sizeof(name), "s%d", i);
-			err = pmm_declare(name, PAGE, 0, contig);
-			if (err)
-				die("declare %s: %s", name, strerror(err));
-			t[i] = pmm_enable(name, &err);
-			if (err)
-				die("enable %s: %s", name, strerror(err));
+		if (n > have) {
+			scale_create("s", have, n, NULL);
+			have = n;
 		}
-		for (i = 0; i < n; i++) {
+		/* Before any open: struct files are freed late (RCU). */
+		if (slab_snapshot(&snap1))
+			slab_breakdown(&snap0, &snap1, n);
+		snprintf(name, sizeof(name), "scale.slab_per_buffer.%d", n);
+		report(name, "bytes", (meminfo("Slab") - slab0) * 1024.0 / n,
+		       (meminfo("Slab") - slab0) * 1024.0 / n, n, NULL, 0, "<= 2048");
+		snprintf(name, sizeof(name), "scale.kmem_per_buffer.%d", n);
+		report(name, "bytes", (free0 - meminfo("MemFree")) * 1024.0 / n,
+		       (free0 - meminfo("MemFree")) * 1024.0 / n, n, NULL, 0, NULL);
+
+		for (r = 0; r < scale_rounds; r++) {
+			scale_create("p", 0, scale_probe, t + r * scale_probe);
+			scale_remove("p", 0, scale_probe);
+		}
+		/*
+		 * First opens of nodes created for this level, picked at random:
+		 * only a node's first open looks the device number up.
+		 */
+		for (no = 0; no < scale_probe * scale_rounds && no < n - prev; no++) {
 			char dev[64];
 			double t0;
-			int fd;
+			int fd, k;
 
-			snprintf(dev, sizeof(dev), "/dev/pmm/s%d", i);
+			do
+				k = prev + rnd_below(n - prev);
+			while (opened[k]);
+			opened[k] = 1;
+			snprintf(dev, sizeof(dev), "/dev/pmm/s%d", k);
 			t0 = now_us();
 			fd = open(dev, O_RDWR | O_CLOEXEC);
-			o[i] = now_us() - t0;
+			o[no] = now_us() - t0;
 			if (fd < 0)
 				die("%s: %s", dev, strerror(errno));
 			close(fd);
 		}
-		slab1 = meminfo("Slab");
-		free1 = meminfo("MemFree");
-		if (slab_snapshot(&snap1))
-			slab_breakdown(&snap0, &snap1, n);
-
+		prev = n;
 		snprintf(name, sizeof(name), "scale.enable.%d", n);
 		if (!c) {
-			base_enable = pct(t, n, 50);
-			report(name, "us", base_enable, pct(t, n, 99), n, NULL, 0, NULL);
+			base_enable = pct(t, scale_probe * scale_rounds, 50);
+			report(name, "us", base_enable, pct(t, scale_probe * scale_rounds, 99),
+			       scale_probe * scale_rounds, NULL, 0, NULL);
 		} else {
 			char peer[32];
 
 			snprintf(peer, sizeof(peer), "enable at %d", scale_counts[0]);
-			report(name, "us", pct(t, n, 50), pct(t, n, 99), n, peer,
-			       base_enable, c == nr_scale - 1 ? "<= 1.5" : NULL);
+			report(name, "us", pct(t, scale_probe * scale_rounds, 50),
+			       pct(t, scale_probe * scale_rounds, 99),
+			       scale_probe * scale_rounds, peer, base_enable,
+			       c == nr_scale - 1 ? "<= 1.5" : NULL);
 		}
 		snprintf(name, sizeof(name), "scale.open.%d", n);
-		report(name, "us", pct(o, n, 50), pct(o, n, 99), n, NULL, 0, NULL);
-		snprintf(name, sizeof(name), "scale.slab_per_buffer.%d", n);
-		report(name, "bytes", (slab1 - slab0) * 1024.0 / n,
-		       (slab1 - slab0) * 1024.0 / n, n, NULL, 0, "<= 2048");
-		snprintf(name, sizeof(name), "scale.kmem_per_buffer.%d", n);
-		report(name, "bytes", (free0 - free1) * 1024.0 / n,
-		       (free0 - free1) * 1024.0 / n, n, NULL, 0, NULL);
+		if (!c) {
+			base_open = pct(o, no, 50);
+			report(name, "us", base_open, pct(o, no, 99), no, NULL, 0, NULL);
+		} else {
+			char peer[32];
 
-		for (i = 0; i < n; i++) {
-			snprintf(name, sizeof(name), "s%d", i);
-			pmm_remove(name);
+			snprintf(peer, sizeof(peer), "open at %d", scale_counts[0]);
+			report(name, "us", pct(o, no, 50), pct(o, no, 99), no, peer,
+			       base_open, NULL);
 		}
-		free(t);
-		free(o);
 	}
+	scale_remove("s", 0, have);
+	free(opened);
+	free(t);
+	free(o);
 }
 
 /* ---- main ---- */
@@ -1156,8 +1325,10 @@ static void parse_counts(char *list)
 		if (nr_scale == 8)
 			die("at most 8 counts");
 		scale_counts[nr_scale] = atoi(tok);
-		if (scale_counts[nr_scale++] <= 0)
-			die("bad count '%s'", tok);
+		if (scale_counts[nr_scale] <= 0 ||
+		    (nr_scale && scale_counts[nr_scale] <= scale_counts[nr_scale - 1]))
+			die("bad count '%s' (counts go up)", tok);
+		nr_scale++;
 	}
 }
 
@@ -1166,7 +1337,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: pmm-bench [options]\n"
 		"  -q, --quick           tiny sizes and counts (the smoke run of make check):\n"
-		"                        -S 64K,1M -r 5 -m 1M -n 4,16 -t 200 -F 128M\n"
+		"                        -S 64K,1M -r 5 -m 1M -n 4,16 -t 200 -N 2 -F 128M,\n"
+		"                        8 probe buffers once for scale\n"
 		"  -o, --only LIST       some of enable,cma,map,frag,scale (default: all)\n"
 		"  -r, --reps N          repetitions per latency figure (default 50)\n"
 		"  -S, --sizes LIST      sizes for enable/cma (default 64K,256K,1M,4M,8M,16M,64M)\n"
@@ -1175,7 +1347,8 @@ static void usage(FILE *f)
 		"  -t, --frag-steps N    longest churn trace (default 100000)\n"
 		"  -F, --fill-max SIZE   fill at most SIZE of memory for the loaded CMA figures\n"
 		"                        (default: until the CMA area is occupied)\n"
-		"  -s, --seed N          churn trace seed (default 1)\n"
+		"  -s, --seed N          first churn trace seed (default 1)\n"
+		"  -N, --seeds N         churn traces, seeds N.. (default 10, at most 64)\n"
 		"  -C, --configfs DIR    PMM's configfs root (default /sys/kernel/config/pmm)\n"
 		"      --carveout POOL   carveout pool (default carve)\n"
 		"      --contig POOL     contig pool (default contig)\n"
@@ -1195,6 +1368,7 @@ int main(int argc, char **argv)
 		{ "frag-steps", required_argument, NULL, 't' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "fill-max", required_argument, NULL, 'F' },
+		{ "seeds", required_argument, NULL, 'N' },
 		{ "configfs", required_argument, NULL, 'C' },
 		{ "carveout", required_argument, NULL, 1 },
 		{ "contig", required_argument, NULL, 2 },
@@ -1210,7 +1384,7 @@ int main(int argc, char **argv)
 	int c;
 
 	parse_sizes(default_sizes);
-	while ((c = getopt_long(argc, argv, "qo:r:S:m:n:t:s:F:C:j:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qo:r:S:m:n:t:s:N:F:C:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quick = true;
@@ -1240,6 +1414,11 @@ int main(int argc, char **argv)
 			break;
 		case 'F':
 			fill_max = parse_size(optarg);
+			break;
+		case 'N':
+			frag_seeds = atoi(optarg);
+			if (frag_seeds < 1 || frag_seeds > 64)
+				die("bad seed count '%s'", optarg);
 			break;
 		case 'C':
 			cfs = optarg;
@@ -1278,7 +1457,10 @@ int main(int argc, char **argv)
 		reps = 5;
 		map_size = MiB;
 		frag_steps = 200;
+		frag_seeds = 2;
 		fill_max = 128 * MiB;
+		scale_probe = 8;
+		scale_rounds = 1;
 	}
 
 	snprintf(bufdir, sizeof(bufdir), "%s/buffers", cfs);
