@@ -384,117 +384,99 @@ static int heap_alloc(unsigned long long size)
 
 /* ---- 1. enable latency against memset ---- */
 
-static double memset_p50[MAX_SIZES];
+/*
+ * Figures compared with each other are measured interleaved, one sample
+ * of each per repetition: the emulated guest's speed drifts with the
+ * host's load, and interleaving makes a drift hit both sides alike.
+ */
 
-static void bench_memset(void)
+/* One enable of SIZE in POOL: the latency of the configfs write, in us. */
+static double enable_once(const char *pool, unsigned long long size)
 {
-	double *t = calloc(reps, sizeof(*t));
-	char name[64], h[24];
-	int i, r;
+	double t;
+	int err;
 
-	table_header("memset (the physical limit: one zeroing pass, user space, pre-faulted)");
-	for (i = 0; i < nr_sizes; i++) {
-		unsigned char *p = mmap(NULL, sizes[i], PROT_READ | PROT_WRITE,
-					MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-
-		if (p == MAP_FAILED)
-			die("mmap %llu: %s", sizes[i], strerror(errno));
-		memset(p, 1, sizes[i]);
-		for (r = 0; r < reps; r++) {
-			double t0 = now_us();
-
-			memset(p, 0, sizes[i]);
-			/* The stores must happen: the compiler cannot see a reader. */
-			__asm__ volatile("" : : "r"(p) : "memory");
-			t[r] = now_us() - t0;
-		}
-		snprintf(name, sizeof(name), "memset.%s", human(sizes[i], h, sizeof(h)));
-		memset_p50[i] = pct(t, reps, 50);
-		report(name, "us", memset_p50[i], pct(t, reps, 99), reps, NULL, 0, NULL);
-		munmap(p, sizes[i]);
-	}
-	free(t);
+	err = pmm_declare("bench", size, 0, pool);
+	if (err)
+		die("declare %llu in %s: %s", size, pool, strerror(err));
+	t = pmm_enable("bench", &err);
+	if (err)
+		die("enable %llu in %s: %s", size, pool, strerror(err));
+	pmm_remove("bench");
+	return t;
 }
 
-/*
- * Enable latency of SIZE in POOL, reps times; samples into t.  Between
- * repetitions (untimed) hook() may disturb the system.
- */
-static void enable_samples(const char *pool, unsigned long long size, double *t,
-			   void (*hook)(unsigned long long))
+/* One memset of a pre-faulted buffer: one zeroing pass, in us. */
+static double memset_once(unsigned char *p, unsigned long long size)
 {
-	int r, err;
+	double t0 = now_us();
 
-	for (r = 0; r < reps; r++) {
-		err = pmm_declare("bench", size, 0, pool);
-		if (err)
-			die("declare %llu in %s: %s", size, pool, strerror(err));
-		t[r] = pmm_enable("bench", &err);
-		if (err)
-			die("enable %llu in %s: %s", size, pool, strerror(err));
-		pmm_remove("bench");
-		if (hook)
-			hook(size);
-	}
+	memset(p, 0, size);
+	/* The stores must happen: the compiler cannot see a reader. */
+	__asm__ volatile("" : : "r"(p) : "memory");
+	return now_us() - t0;
 }
 
 static void bench_enable(void)
 {
 	const char *pools[] = { carveout, contig };
-	double *t = calloc(reps, sizeof(*t));
+	double *tm = calloc(reps, sizeof(*tm));
+	double *te[2] = { calloc(reps, sizeof(double)), calloc(reps, sizeof(double)) };
 	char name[96], h[24];
-	int i, p;
+	double m50;
+	int i, p, r;
 
-	for (p = 0; p < 2; p++) {
-		char title[96];
+	table_header("enable latency (cached) against memset of a pre-faulted buffer in user space");
+	for (i = 0; i < nr_sizes; i++) {
+		unsigned char *buf = mmap(NULL, sizes[i], PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+					  -1, 0);
+		bool fits[2];
 
-		snprintf(title, sizeof(title), "enable latency, pool '%s' (%s), cached",
-			 pools[p], p ? "contig" : "carveout");
-		table_header(title);
-		for (i = 0; i < nr_sizes; i++) {
-			if (sizes[i] > pool_attr(pools[p], "size"))
+		if (buf == MAP_FAILED)
+			die("mmap %llu: %s", sizes[i], strerror(errno));
+		memset(buf, 1, sizes[i]);
+		for (p = 0; p < 2; p++)
+			fits[p] = sizes[i] <= pool_attr(pools[p], "size");
+		for (r = 0; r < reps; r++) {
+			tm[r] = memset_once(buf, sizes[i]);
+			for (p = 0; p < 2; p++)
+				if (fits[p])
+					te[p][r] = enable_once(pools[p], sizes[i]);
+		}
+		munmap(buf, sizes[i]);
+		human(sizes[i], h, sizeof(h));
+		snprintf(name, sizeof(name), "memset.%s", h);
+		m50 = pct(tm, reps, 50);
+		report(name, "us", m50, pct(tm, reps, 99), reps, NULL, 0, NULL);
+		for (p = 0; p < 2; p++) {
+			if (!fits[p])
 				continue;
-			enable_samples(pools[p], sizes[i], t, NULL);
-			snprintf(name, sizeof(name), "enable.%s.%s", pools[p],
-				 human(sizes[i], h, sizeof(h)));
-			report(name, "us", pct(t, reps, 50), pct(t, reps, 99), reps,
-			       "memset", memset_p50[i],
-			       sizes[i] == 8 * MiB ? "<= 1.2" : NULL);
+			snprintf(name, sizeof(name), "enable.%s.%s", pools[p], h);
+			report(name, "us", pct(te[p], reps, 50), pct(te[p], reps, 99), reps,
+			       "memset", m50, sizes[i] == 8 * MiB ? "<= 1.2" : NULL);
 		}
 	}
-	free(t);
+	free(tm);
+	free(te[0]);
+	free(te[1]);
 }
 
 /* ---- 2. against the CMA heap, quiet and under memory pressure ---- */
 
-/*
- * Allocation latency of the CMA heap, reps times, into t.  Under memory
- * pressure an allocation can fail (the movable pages in the way could not
- * be migrated): that is counted, not timed.  Returns the samples taken.
- */
-static int heap_samples(unsigned long long size, double *t, int *failed,
-			void (*hook)(unsigned long long))
+/* One allocation from the CMA heap, freed again: us, or -1 if it failed. */
+static double heap_once(unsigned long long size)
 {
-	int r, n = 0, fd;
+	double t0 = now_us(), t;
+	int fd = heap_alloc(size);
 
-	*failed = 0;
-	for (r = 0; r < reps; r++) {
-		double t0 = now_us(), t1;
-
-		fd = heap_alloc(size);
-		t1 = now_us();
-		if (fd == -ENOMEM) {
-			++*failed;
-		} else if (fd < 0) {
-			die("CMA heap: %llu bytes: %s", size, strerror(-fd));
-		} else {
-			t[n++] = t1 - t0;
-			close(fd);
-		}
-		if (hook)
-			hook(size);
-	}
-	return n;
+	t = now_us() - t0;
+	if (fd == -ENOMEM)
+		return -1;
+	if (fd < 0)
+		die("CMA heap: %llu bytes: %s", size, strerror(-fd));
+	close(fd);
+	return t;
 }
 
 static pid_t filler = -1;
@@ -638,7 +620,7 @@ static void bench_cma(void)
 {
 	double *tp = calloc(reps, sizeof(*tp)), *tc = calloc(reps, sizeof(*tc));
 	char name[96], h[24], title[160];
-	int load, i, n, failed;
+	int load, i, n, r, failed;
 
 	if (heap_fd < 0) {
 		printf("\n== CMA heap: %s not present, comparison skipped\n", heap_path);
@@ -666,7 +648,26 @@ static void bench_cma(void)
 			    (long long)(sizes[i] / KiB) > meminfo("CmaTotal"))
 				continue;
 			refill_cma_free_kb = refill_samples = 0;
-			n = heap_samples(sizes[i], tc, &failed, load ? refill : NULL);
+			n = failed = 0;
+			/*
+			 * Interleaved; under load each allocation is followed by
+			 * a refill of what it freed (untimed).  A failed CMA
+			 * allocation (pages that could not be migrated) is
+			 * counted, not timed.
+			 */
+			for (r = 0; r < reps; r++) {
+				double t = heap_once(sizes[i]);
+
+				if (t < 0)
+					failed++;
+				else
+					tc[n++] = t;
+				if (load)
+					refill(sizes[i]);
+				tp[r] = enable_once(contig, sizes[i]);
+				if (load)
+					refill(sizes[i]);
+			}
 			snprintf(name, sizeof(name), "cma.%s.%s", cond,
 				 human(sizes[i], h, sizeof(h)));
 			report(name, "us", pct(tc, n, 50), pct(tc, n, 99), n, NULL, 0, NULL);
@@ -676,7 +677,6 @@ static void bench_cma(void)
 			if (refill_samples)
 				printf("  %s: CmaFree %lld KiB on average between allocations\n",
 				       name, refill_cma_free_kb / refill_samples);
-			enable_samples(contig, sizes[i], tp, load ? refill : NULL);
 			snprintf(name, sizeof(name), "pmm.%s.%s", cond,
 				 human(sizes[i], h, sizeof(h)));
 			report(name, "us", pct(tp, reps, 50), pct(tp, reps, 99), reps,
@@ -1194,8 +1194,8 @@ static void scale_remove(const char *prefix, int from, int to)
 static void bench_scale(void)
 {
 	static struct slab_snap snap0, snap1;
-	double *t = calloc(scale_probe * scale_rounds, sizeof(*t));
-	double *o = calloc(scale_probe * scale_rounds, sizeof(*o));
+	/* Enable probes per level; the first level's twice over. */
+	double *te[8], *o = calloc(scale_probe * scale_rounds, sizeof(*o));
 	double base_enable = 0, base_open = 0;
 	long long slab0, free0;
 	char name[96], title[128], *opened;
@@ -1205,6 +1205,8 @@ static void bench_scale(void)
 		 "scale: with N buffers of 4 KiB enabled (pool '%s'): enabling %d more, %d times; first opens",
 		 contig, scale_probe, scale_rounds);
 	table_header(title);
+	for (c = 0; c < nr_scale; c++)
+		te[c] = calloc(2 * scale_probe * scale_rounds, sizeof(double));
 	opened = calloc(scale_counts[nr_scale - 1] + 1, 1);
 	rng_state = seed;
 	sync();
@@ -1230,7 +1232,7 @@ static void bench_scale(void)
 		       (free0 - meminfo("MemFree")) * 1024.0 / n, n, NULL, 0, NULL);
 
 		for (r = 0; r < scale_rounds; r++) {
-			scale_create("p", 0, scale_probe, t + r * scale_probe);
+			scale_create("p", 0, scale_probe, te[c] + r * scale_probe);
 			scale_remove("p", 0, scale_probe);
 		}
 		/*
@@ -1255,20 +1257,6 @@ static void bench_scale(void)
 			close(fd);
 		}
 		prev = n;
-		snprintf(name, sizeof(name), "scale.enable.%d", n);
-		if (!c) {
-			base_enable = pct(t, scale_probe * scale_rounds, 50);
-			report(name, "us", base_enable, pct(t, scale_probe * scale_rounds, 99),
-			       scale_probe * scale_rounds, NULL, 0, NULL);
-		} else {
-			char peer[32];
-
-			snprintf(peer, sizeof(peer), "enable at %d", scale_counts[0]);
-			report(name, "us", pct(t, scale_probe * scale_rounds, 50),
-			       pct(t, scale_probe * scale_rounds, 99),
-			       scale_probe * scale_rounds, peer, base_enable,
-			       c == nr_scale - 1 ? "<= 1.5" : NULL);
-		}
 		snprintf(name, sizeof(name), "scale.open.%d", n);
 		if (!c) {
 			base_open = pct(o, no, 50);
@@ -1281,9 +1269,30 @@ static void bench_scale(void)
 			       base_open, NULL);
 		}
 	}
-	scale_remove("s", 0, have);
+	/*
+	 * The first level once more at the end, pooled with its first
+	 * measurement: the host's speed may have drifted in between.
+	 */
+	scale_remove("s", scale_counts[0], have);
+	for (r = 0; r < scale_rounds; r++) {
+		scale_create("p", 0, scale_probe, te[0] + (scale_rounds + r) * scale_probe);
+		scale_remove("p", 0, scale_probe);
+	}
+	base_enable = pct(te[0], 2 * scale_probe * scale_rounds, 50);
+	for (c = 0; c < nr_scale; c++) {
+		int ns = (c ? 1 : 2) * scale_probe * scale_rounds;
+		char peer[32];
+
+		snprintf(name, sizeof(name), "scale.enable.%d", scale_counts[c]);
+		snprintf(peer, sizeof(peer), "enable at %d", scale_counts[0]);
+		report(name, "us", pct(te[c], ns, 50), pct(te[c], ns, 99), ns,
+		       c ? peer : NULL, base_enable,
+		       c && c == nr_scale - 1 ? "<= 1.5" : NULL);
+	}
+	scale_remove("s", 0, scale_counts[0]);
 	free(opened);
-	free(t);
+	for (c = 0; c < nr_scale; c++)
+		free(te[c]);
 	free(o);
 }
 
@@ -1471,10 +1480,8 @@ int main(int argc, char **argv)
 	       seed, reps, carveout, pool_attr(carveout, "size") / MiB, contig,
 	       pool_attr(contig, "size") / MiB, heap_fd >= 0 ? heap_path : "absent");
 
-	if (strstr(only, "enable")) {
-		bench_memset();
+	if (strstr(only, "enable"))
 		bench_enable();
-	}
 	if (strstr(only, "cma"))
 		bench_cma();
 	if (strstr(only, "map"))
