@@ -711,11 +711,13 @@ struct pmm_mem *pmm_mem_create(struct pmm_buffer *buf, const char *name)
 	/* Reserved (NULL) until the device is ready to be opened. */
 	ret = xa_alloc(&pmm_mems, &minor, NULL, XA_LIMIT(0, PMM_MINORS - 1),
 		       GFP_KERNEL);
-	if (ret) {
+	if (ret == -EBUSY) {
 		pr_err("buffer '%s': enable: no free device number (%lu buffers are enabled)\n",
 		       name, PMM_MINORS);
-		goto out_free_range;
+		ret = -ENOSPC;
 	}
+	if (ret)
+		goto out_free_range;
 
 	ret = pmm_mem_map_kernel(mem);
 	if (ret) {
