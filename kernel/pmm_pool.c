@@ -159,11 +159,9 @@ static unsigned long pmm_pool_fit(unsigned long *map, unsigned long size,
 	int order = gen->min_alloc_order;
 	unsigned long align_mask = (fit->align >> order) - 1;
 	unsigned long align_off = (start_addr & (fit->align - 1)) >> order;
-	unsigned long s, e, pos, best = size, best_len = ULONG_MAX;
+	unsigned long s = start, e, pos, best = size, best_len = ULONG_MAX;
 
-	for (s = find_next_zero_bit(map, size, start); s < size;
-	     s = find_next_zero_bit(map, size, e)) {
-		e = find_next_bit(map, size, s);
+	for_each_clear_bitrange_from(s, e, map, size) {
 		if (e - s < nr || e - s >= best_len)
 			continue;
 		pos = pmm_run_fit(s, e, nr, align_mask, align_off, order,
@@ -223,13 +221,13 @@ static void pmm_chunk_largest(struct gen_pool *gen,
 {
 	int order = gen->min_alloc_order;
 	unsigned long nbits = (chunk->end_addr - chunk->start_addr + 1) >> order;
-	unsigned long start = 0, end;
+	unsigned long start, end;
 	u64 *largest = data;
 
-	while ((start = find_next_zero_bit(chunk->bits, nbits, start)) < nbits) {
-		end = find_next_bit(chunk->bits, nbits, start);
-		*largest = max_t(u64, *largest, (u64)(end - start) << order);
-		start = end;
+	for_each_clear_bitrange(start, end, chunk->bits, nbits) {
+		u64 len = (u64)(end - start) << order;
+
+		*largest = max(*largest, len);
 	}
 }
 
