@@ -155,6 +155,7 @@ u64 pmm_pool_largest_free(struct pmm_pool *pool);
 phys_addr_t pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align,
 			   u64 boundary);
 void pmm_pool_free(struct pmm_pool *pool, phys_addr_t phys, u64 size);
+bool pmm_zero_on_free(void);
 void pmm_pools_add_groups(struct config_group *parent);
 
 bool pmm_name_valid(const char *name);

@@ -147,6 +147,13 @@ static void pmm_mem_release(struct device *dev)
 {
 	struct pmm_mem *mem = to_pmm_mem(dev);
 
+	/*
+	 * Nothing refers to the memory any more: zero it through the mapping
+	 * its users had, while that still exists, so the pool's free memory
+	 * stays zero (pmm_zero_on_free()).
+	 */
+	if (pmm_zero_on_free())
+		pmm_mem_zero(mem);
 	pmm_mem_unmap_kernel(mem);
 	pmm_pool_free(mem->pool, mem->phys, mem->size);
 	xa_erase(&pmm_mems, MINOR(dev->devt));
@@ -668,8 +675,8 @@ static const struct file_operations pmm_fops = {
 };
 
 /**
- * pmm_mem_create() - Allocate, map and zero a buffer's memory and create
- *	its device node.
+ * pmm_mem_create() - Allocate and map a buffer's memory, zeroed, and
+ *	create its device node.
  * @buf: the buffer, locked, with validated attributes
  * @name: the buffer's name, which becomes /dev/pmm/@name
  *
@@ -725,10 +732,18 @@ struct pmm_mem *pmm_mem_create(struct pmm_buffer *buf, const char *name)
 		       pmm_cache_name(mem->cache), ret);
 		goto out_free_minor;
 	}
-	pmm_mem_zero(mem);
+	/* Free pool memory is already zero when it is zeroed on free. */
+	if (!pmm_zero_on_free())
+		pmm_mem_zero(mem);
 
 	/* From here on the device's release undoes everything above. */
 	device_initialize(&mem->dev);
+	/*
+	 * A buffer has no power states: without this every node would carry
+	 * a power/ directory of runtime-PM attributes in sysfs (kernel memory
+	 * per buffer, tests/bench).
+	 */
+	device_set_pm_not_required(&mem->dev);
 	mem->dev.class = &pmm_class;
 	mem->dev.type = &pmm_mem_type;
 	mem->dev.devt = MKDEV(MAJOR(pmm_devt), minor);

@@ -9,6 +9,7 @@
 #include <linux/configfs.h>
 #include <linux/genalloc.h>
 #include <linux/gfp.h>
+#include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -107,6 +108,79 @@ static const struct kernel_param_ops pmm_fit_ops = {
 
 module_param_cb(fit, &pmm_fit_ops, NULL, 0644);
 MODULE_PARM_DESC(fit, "Placement of buffers in a pool: first (default) or best fit");
+
+/*
+ * When a buffer's memory is zeroed: as it goes back to its pool (free, the
+ * default), or as a new owner takes it (alloc).  Zeroing on free keeps
+ * every free byte of a pool zero, so enabling a buffer costs no zeroing
+ * pass: a pipeline starting up waits for allocations, while nobody waits
+ * for memory going back (tests/bench measures both ends).  It needs caches
+ * coherent with memory for every agent: memory zeroed through the old
+ * owner's mapping may be used through a mapping of another type, and on
+ * non-coherent architectures (those with DMA cache maintenance: ARM) the
+ * zeroes could sit in dirty lines that a write-combined owner or a device
+ * never sees.  There only zeroing on allocation, through the new owner's
+ * own mapping, is offered.
+ */
+#define PMM_COHERENT	(!IS_ENABLED(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE) && \
+			 !IS_ENABLED(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU))
+
+enum pmm_zero_policy {
+	PMM_ZERO_ALLOC,
+	PMM_ZERO_FREE,
+};
+
+static const char * const pmm_zero_names[] = {
+	[PMM_ZERO_ALLOC] = "alloc",
+	[PMM_ZERO_FREE] = "free",
+};
+
+static int pmm_zero_policy = PMM_COHERENT ? PMM_ZERO_FREE : PMM_ZERO_ALLOC;
+
+static int pmm_zero_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(pmm_zero_names, val);
+
+	if (i < 0) {
+		pr_err("zero: '%.*s' is not one of alloc, free\n",
+		       (int)strcspn(val, "\n"), val);
+		return -EINVAL;
+	}
+	if (i == PMM_ZERO_FREE && !PMM_COHERENT) {
+		pr_err("zero: free needs cache-coherent DMA, which this architecture does not have\n");
+		return -EINVAL;
+	}
+	pmm_zero_policy = i;
+	return 0;
+}
+
+static int pmm_zero_get(char *buffer, const struct kernel_param *kp)
+{
+	return sysfs_emit(buffer, "%s\n", pmm_zero_names[pmm_zero_policy]);
+}
+
+static const struct kernel_param_ops pmm_zero_ops = {
+	.set = pmm_zero_set,
+	.get = pmm_zero_get,
+};
+
+/* Read-only once loaded: free pool memory is zero only if it always was. */
+module_param_cb(zero, &pmm_zero_ops, NULL, 0444);
+MODULE_PARM_DESC(zero, "When buffer memory is zeroed: free (as it goes back to its pool; default where DMA is cache-coherent) or alloc");
+
+/**
+ * pmm_zero_on_free() - Whether buffers are zeroed as they are freed.
+ *
+ * If so, free pool memory is always zero and a new owner needs no zeroing
+ * pass; if not, every new owner's memory must be zeroed.
+ *
+ * Context: Any; fixed at module load.
+ * Return: true to zero on free, false to zero on allocation.
+ */
+bool pmm_zero_on_free(void)
+{
+	return pmm_zero_policy == PMM_ZERO_FREE;
+}
 
 /* Constraints of one allocation, for pmm_pool_fit(). */
 struct pmm_fit {
@@ -392,6 +466,33 @@ static int pmm_pool_claim_carveout(struct pmm_pool *pool)
 	return 0;
 }
 
+/*
+ * With zeroing on free, free pool memory must be zero from the start: a
+ * carveout holds whatever the boot loader or the last user left, and
+ * alloc_contig_range() does not clear (unless init_on_alloc).  In 4 MiB
+ * steps with a reschedule point between them, like the contig reservation.
+ */
+static int pmm_pool_zero(struct pmm_pool *pool)
+{
+	u64 off, n;
+	void *p;
+
+	for (off = 0; off < pool->size; off += n) {
+		n = min_t(u64, pool->size - off, SZ_4M);
+		if (pool->backend == PMM_BACKEND_CONTIG) {
+			memset(phys_to_virt(pool->base + off), 0, n);
+		} else {
+			p = memremap(pool->base + off, n, MEMREMAP_WB);
+			if (!p)
+				return -ENOMEM;
+			memset(p, 0, n);
+			memunmap(p);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
 static void pmm_pool_release_memory(struct pmm_pool *pool)
 {
 	if (pool->backend == PMM_BACKEND_CONTIG)
@@ -450,6 +551,15 @@ static int pmm_pool_create(const char *name, u64 size, bool has_base, u64 base)
 	}
 	if (ret)
 		goto out_free_pool;
+
+	if (pmm_zero_on_free()) {
+		ret = pmm_pool_zero(pool);
+		if (ret) {
+			pr_err("pool '%s': cannot map it to zero it: %d\n", name,
+			       ret);
+			goto out_release_memory;
+		}
+	}
 
 	pool->gen = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
 	if (!pool->gen) {

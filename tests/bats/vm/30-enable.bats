@@ -170,15 +170,20 @@ teardown() {
 	grep -q '^pmm ' /proc/modules
 }
 
-# Zero on allocate, for one buffer in each backend and cache mode.
+# A new owner sees zeroes, for one buffer in each backend and cache mode:
+# the memory is filled, the buffer disabled and enabled again on the same
+# memory (first fit), with either zero policy.
 zero_on_allocate() { # NAME MEMTYPE CACHE
+	local phys
 	pmm_buf_new "$1" size=64K memtype="$2" cache="$3" enable=1
+	phys=$(pmm_attr "$1" phys_addr)
 	cmp -n 65536 /dev/pmm/"$1" /dev/zero
 	tr '\0' '\252' < /dev/zero | dd of=/dev/pmm/"$1" bs=64K count=1 iflag=fullblock 2>/dev/null
 	run cmp -n 65536 /dev/pmm/"$1" /dev/zero
 	assert_failure
 	pmm_write "$PMM_BUFS/$1/enable" 0
 	pmm_write "$PMM_BUFS/$1/enable" 1
+	assert_equal "$(pmm_attr "$1" phys_addr)" "$phys"
 	cmp -n 65536 /dev/pmm/"$1" /dev/zero
 	pmm_buf_rm "$1"
 }
@@ -193,6 +198,61 @@ zero_on_allocate() { # NAME MEMTYPE CACHE
 	zero_on_allocate z4 video cached
 	zero_on_allocate z5 video writecombine
 	zero_on_allocate z6 hi uncached
+}
+
+@test "zero: memory is zeroed on free by default; the policy is fixed at load" {
+	assert_equal "$(cat /sys/module/pmm/parameters/zero)" free
+	assert_equal "$(stat -c %a /sys/module/pmm/parameters/zero)" 444
+	run bash -c 'echo alloc > /sys/module/pmm/parameters/zero'
+	assert_failure
+	assert_equal "$(cat /sys/module/pmm/parameters/zero)" free
+}
+
+@test "zero=alloc: every new owner still sees zeroes (both backends, every cache mode)" {
+	pmm_unload
+	pmm_load_test_pools zero=alloc
+	assert_equal "$(cat /sys/module/pmm/parameters/zero)" alloc
+	zero_on_allocate a1 fb cached
+	zero_on_allocate a2 fb writecombine
+	zero_on_allocate a3 fb uncached
+	zero_on_allocate a4 video cached
+	zero_on_allocate a5 video writecombine
+	zero_on_allocate a6 hi uncached
+	pmm_unload
+	pmm_load_test_pools
+}
+
+@test "zero=free: a carveout is zeroed at load, so what a previous load left is gone" {
+	local phys
+	# Zeroing on allocation leaves freed memory as it was in the pool ...
+	pmm_unload
+	pmm_load_test_pools zero=alloc
+	pmm_buf_new left size=1M memtype=video cache=cached enable=1
+	phys=$(pmm_attr left phys_addr)
+	run "$PMM_MMAP" fill /dev/pmm/left 0x5a
+	assert_success
+	pmm_buf_rm left
+	pmm_unload
+	# ... and free memory must be zero from the start to zero on free.
+	pmm_load_test_pools
+	pmm_buf_new left size=1M memtype=video cache=cached enable=1
+	assert_equal "$(pmm_attr left phys_addr)" "$phys"
+	run "$PMM_MMAP" check /dev/pmm/left 0
+	assert_success
+}
+
+@test "zero: an unknown policy is refused at load with EINVAL and a log line" {
+	pmm_unload
+	pmm_mark
+	run pmm_load_test_pools zero=sometimes
+	assert_failure
+	# insmod's words for EINVAL from a parameter.
+	assert_output --partial "Invalid parameters"
+	run grep -c '^pmm ' /proc/modules
+	assert_output 0
+	run pmm_log_since_mark
+	assert_line --partial "pmm: zero: 'sometimes' is not one of alloc, free"
+	pmm_load_test_pools
 }
 
 @test "ENOSPC: a full pool refuses with the pool, request and largest free block logged" {

@@ -58,7 +58,7 @@ release_klock() {
 
 # lifetime HOLDER RELEASE - the matrix row for one holder.
 lifetime() {
-	local holder=$1 release=$2 mt
+	local holder=$1 release=$2 mt phys
 	for mt in fb video; do
 		pmm_buf_new lt size=1M memtype=$mt enable=1
 		run "$PMM_MMAP" fill /dev/pmm/lt $PATTERN
@@ -79,10 +79,17 @@ lifetime() {
 		"release_$release"
 		run "$PMM_MMAP" check /dev/pmm/lt $PATTERN
 		assert_success
+		phys=$(pmm_attr lt phys_addr)
 		pmm_write "$PMM_BUFS/lt/enable" 0
 		rmdir "$PMM_BUFS/lt"
 		assert_equal "$mt used $(cat "$PMM_POOLS/$mt/used")" "$mt used 0"
 		assert_not_exists /dev/pmm/lt
+		# The next owner of that memory gets it zeroed.
+		pmm_buf_new next size=1M memtype=$mt enable=1
+		assert_equal "$(pmm_attr next phys_addr)" "$phys"
+		run "$PMM_MMAP" check /dev/pmm/next 0
+		assert_success
+		pmm_buf_rm next
 	done
 	rmmod pmm_test_api 2> /dev/null || true
 	run rmmod pmm
