@@ -57,6 +57,8 @@ static const char *carveout = "carve";
 static const char *contig = "contig";
 static const char *heap_path = "/dev/dma_heap/reserved";
 static const char *fit_param = "/sys/module/pmm/parameters/fit";
+/* When PMM zeroes memory (the zero= parameter): moves the zeroing pass. */
+static char zero_policy[16] = "alloc";
 static unsigned long long sizes[MAX_SIZES];
 static int nr_sizes;
 static int reps = 50;
@@ -332,8 +334,8 @@ static int pmm_declare(const char *name, unsigned long long size,
 	return err;
 }
 
-/* Enable NAME, return the write's latency in us; *err gets 0 or an errno. */
-static double pmm_enable(const char *name, int *err)
+/* Write VAL to NAME/enable, return the write's latency in us; *err gets 0 or an errno. */
+static double pmm_set_enable(const char *name, const char *val, int *err)
 {
 	char path[512];
 	double t0, t1;
@@ -344,10 +346,15 @@ static double pmm_enable(const char *name, int *err)
 	if (fd < 0)
 		die("%s/%s: %s", cfs, path, strerror(errno));
 	t0 = now_us();
-	*err = write(fd, "1", 1) == 1 ? 0 : errno;
+	*err = write(fd, val, 1) == 1 ? 0 : errno;
 	t1 = now_us();
 	close(fd);
 	return t1 - t0;
+}
+
+static double pmm_enable(const char *name, int *err)
+{
+	return pmm_set_enable(name, "1", err);
 }
 
 static void pmm_remove(const char *name)
@@ -390,8 +397,13 @@ static int heap_alloc(unsigned long long size)
  * host's load, and interleaving makes a drift hit both sides alike.
  */
 
-/* One enable of SIZE in POOL: the latency of the configfs write, in us. */
-static double enable_once(const char *pool, unsigned long long size)
+/*
+ * One enable of SIZE in POOL: the latency of the configfs write, in us;
+ * *disable gets the latency of the write that disables it again, where the
+ * memory is zeroed when PMM zeroes on free.
+ */
+static double enable_once(const char *pool, unsigned long long size,
+			  double *disable)
 {
 	double t;
 	int err;
@@ -402,6 +414,9 @@ static double enable_once(const char *pool, unsigned long long size)
 	t = pmm_enable("bench", &err);
 	if (err)
 		die("enable %llu in %s: %s", size, pool, strerror(err));
+	*disable = pmm_set_enable("bench", "0", &err);
+	if (err)
+		die("disable %llu in %s: %s", size, pool, strerror(err));
 	pmm_remove("bench");
 	return t;
 }
@@ -422,11 +437,15 @@ static void bench_enable(void)
 	const char *pools[] = { carveout, contig };
 	double *tm = calloc(reps, sizeof(*tm));
 	double *te[2] = { calloc(reps, sizeof(double)), calloc(reps, sizeof(double)) };
-	char name[96], h[24];
+	double *td[2] = { calloc(reps, sizeof(double)), calloc(reps, sizeof(double)) };
+	char name[96], h[24], title[160];
 	double m50;
 	int i, p, r;
 
-	table_header("enable latency (cached) against memset of a pre-faulted buffer in user space");
+	snprintf(title, sizeof(title),
+		 "enable and disable latency (cached, zero=%s) against memset of a pre-faulted buffer in user space",
+		 zero_policy);
+	table_header(title);
 	for (i = 0; i < nr_sizes; i++) {
 		unsigned char *buf = mmap(NULL, sizes[i], PROT_READ | PROT_WRITE,
 					  MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
@@ -442,7 +461,8 @@ static void bench_enable(void)
 			tm[r] = memset_once(buf, sizes[i]);
 			for (p = 0; p < 2; p++)
 				if (fits[p])
-					te[p][r] = enable_once(pools[p], sizes[i]);
+					te[p][r] = enable_once(pools[p], sizes[i],
+							       &td[p][r]);
 		}
 		munmap(buf, sizes[i]);
 		human(sizes[i], h, sizeof(h));
@@ -455,17 +475,25 @@ static void bench_enable(void)
 			snprintf(name, sizeof(name), "enable.%s.%s", pools[p], h);
 			report(name, "us", pct(te[p], reps, 50), pct(te[p], reps, 99), reps,
 			       "memset", m50, sizes[i] == 8 * MiB ? "<= 1.2" : NULL);
+			snprintf(name, sizeof(name), "disable.%s.%s", pools[p], h);
+			report(name, "us", pct(td[p], reps, 50), pct(td[p], reps, 99), reps,
+			       "memset", m50, NULL);
 		}
 	}
 	free(tm);
-	free(te[0]);
-	free(te[1]);
+	for (p = 0; p < 2; p++) {
+		free(te[p]);
+		free(td[p]);
+	}
 }
 
 /* ---- 2. against the CMA heap, quiet and under memory pressure ---- */
 
-/* One allocation from the CMA heap, freed again: us, or -1 if it failed. */
-static double heap_once(unsigned long long size)
+/*
+ * One allocation from the CMA heap, freed again: the allocation's latency
+ * in us, or -1 if it failed; *release gets the close's.
+ */
+static double heap_once(unsigned long long size, double *release)
 {
 	double t0 = now_us(), t;
 	int fd = heap_alloc(size);
@@ -475,7 +503,9 @@ static double heap_once(unsigned long long size)
 		return -1;
 	if (fd < 0)
 		die("CMA heap: %llu bytes: %s", size, strerror(-fd));
+	t0 = now_us();
 	close(fd);
+	*release = now_us() - t0;
 	return t;
 }
 
@@ -619,6 +649,8 @@ static void unfill_memory(void)
 static void bench_cma(void)
 {
 	double *tp = calloc(reps, sizeof(*tp)), *tc = calloc(reps, sizeof(*tc));
+	/* Whole cycles: allocation and release, where zeroing on free pays. */
+	double *yp = calloc(reps, sizeof(*yp)), *yc = calloc(reps, sizeof(*yc));
 	char name[96], h[24], title[160];
 	int load, i, n, r, failed;
 
@@ -656,15 +688,18 @@ static void bench_cma(void)
 			 * counted, not timed.
 			 */
 			for (r = 0; r < reps; r++) {
-				double t = heap_once(sizes[i]);
+				double rel = 0, t = heap_once(sizes[i], &rel);
 
-				if (t < 0)
+				if (t < 0) {
 					failed++;
-				else
+				} else {
+					yc[n] = t + rel;
 					tc[n++] = t;
+				}
 				if (load)
 					refill(sizes[i]);
-				tp[r] = enable_once(contig, sizes[i]);
+				tp[r] = enable_once(contig, sizes[i], &rel);
+				yp[r] = tp[r] + rel;
 				if (load)
 					refill(sizes[i]);
 			}
@@ -689,12 +724,21 @@ static void bench_cma(void)
 				report(name, "ratio", p99 / p50, p99 / p50, reps, NULL, 0,
 				       "<= 2");
 			}
+			snprintf(name, sizeof(name), "cma.%s.cycle.%s", cond,
+				 human(sizes[i], h, sizeof(h)));
+			report(name, "us", pct(yc, n, 50), pct(yc, n, 99), n, NULL, 0, NULL);
+			snprintf(name, sizeof(name), "pmm.%s.cycle.%s", cond,
+				 human(sizes[i], h, sizeof(h)));
+			report(name, "us", pct(yp, reps, 50), pct(yp, reps, 99), reps,
+			       "cma-heap", pct(yc, n, 50), NULL);
 		}
 		if (load)
 			unfill_memory();
 	}
 	free(tp);
 	free(tc);
+	free(yp);
+	free(yc);
 }
 
 /* ---- 3. mapping cost ---- */
@@ -1390,6 +1434,7 @@ int main(int argc, char **argv)
 	const char *only = "enable,cma,map,frag,scale";
 	char bufdir[512];
 	bool quick = false;
+	FILE *zf;
 	int c;
 
 	parse_sizes(default_sizes);
@@ -1476,9 +1521,16 @@ int main(int argc, char **argv)
 	if (chdir(bufdir))
 		die("%s: %s (is pmm loaded?)", bufdir, strerror(errno));
 	heap_fd = open(heap_path, O_RDONLY | O_CLOEXEC);
-	printf("pmm-bench: seed %" PRIu64 ", %d repetitions, pools '%s' (%llu MiB) and '%s' (%llu MiB), CMA heap %s\n",
+	zf = fopen("/sys/module/pmm/parameters/zero", "r");
+	if (zf) {
+		if (fscanf(zf, "%15s", zero_policy) != 1)
+			die("/sys/module/pmm/parameters/zero: unreadable");
+		fclose(zf);
+	}
+	printf("pmm-bench: seed %" PRIu64 ", %d repetitions, pools '%s' (%llu MiB) and '%s' (%llu MiB), zero=%s, CMA heap %s\n",
 	       seed, reps, carveout, pool_attr(carveout, "size") / MiB, contig,
-	       pool_attr(contig, "size") / MiB, heap_fd >= 0 ? heap_path : "absent");
+	       pool_attr(contig, "size") / MiB, zero_policy,
+	       heap_fd >= 0 ? heap_path : "absent");
 
 	if (strstr(only, "enable"))
 		bench_enable();

@@ -41,7 +41,8 @@ PY
 	run "$BENCH" --quick --json "$JSON"
 	assert_success
 	local names=(memset.64K memset.1M enable.carve.64K enable.carve.1M
-		enable.contig.64K enable.contig.1M map.anon-populate.1M
+		enable.contig.64K enable.contig.1M disable.carve.1M
+		disable.contig.64K map.anon-populate.1M
 		map.pmm-carve.1M map.pmm-contig.1M map.pmm-carve.1M.faults
 		frag.ideal.footprint frag.pmm-first-fit.footprint
 		frag.pmm-first-fit.requested frag.pmm-best-fit.footprint
@@ -49,6 +50,7 @@ PY
 		scale.slab_per_buffer.16 scale.kmem_per_buffer.16)
 	if [ -e /dev/dma_heap/reserved ]; then
 		names+=(cma.quiet.64K pmm.quiet.1M cma.filled.1M pmm.filled.1M
+			cma.filled.cycle.1M pmm.quiet.cycle.64K
 			map.cma-heap.1M map.cma-heap.1M.faults frag.cma-heap.footprint)
 	else
 		assert_line --partial "not present, comparison skipped"
@@ -62,7 +64,9 @@ PY
 	assert_equal "$(wc -l < "$JSON")" "$(grep -c '^{' <<< "$output")"
 	python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' "$JSON"
 	# Latencies were measured: the table is not made of zeros.
+	assert_line --regexp '^pmm-bench: .*, zero=free, CMA heap '
 	assert [ "$(json_field enable.contig.1M n)" -eq 5 ]
+	assert [ "$(json_field disable.carve.1M n)" -eq 5 ]
 	assert [ "$(json_field scale.enable.16 n)" -eq 8 ]
 	python3 -c 'import sys; sys.exit(not float(sys.argv[1]) > 0)' \
 		"$(json_field enable.contig.1M p50)"
