@@ -8,7 +8,8 @@
  *   pmm_buffer.lock: every attribute of one buffer and its enable state;
  *   pmm_file.lock: the lock one open file holds (waits for pmm_mem.lock_wq);
  *   pmm_mem.lock: counts, lock holders, attachments and the dead flag of one
- *     allocation.
+ *     allocation;
+ *   pmm_pool.zero_lock: which pages of a pool have been zeroed.
  * configfs_depend_item_unlocked() is called before pmm_buffer.lock is taken.
  */
 #ifndef _PMM_H
@@ -49,6 +50,9 @@ enum pmm_backend {
  * @res: the claimed region (carveout only)
  * @res_name: "pmm:NAME", the name /proc/iomem shows for @res
  * @nr_buffers: live allocations from this pool
+ * @zero_lock: protects @zeroed
+ * @zeroed: pages some buffer has had, which are zero while free (zeroing
+ *	on free only; NULL when zeroing on allocation)
  * @group: the read-only configfs view pools/NAME
  */
 struct pmm_pool {
@@ -61,6 +65,8 @@ struct pmm_pool {
 	struct resource *res;
 	char res_name[PMM_NAME_MAX + 5];
 	atomic_t nr_buffers;
+	struct mutex zero_lock;	/* @zeroed; innermost */
+	unsigned long *zeroed;
 	struct config_group group;
 };
 
@@ -156,6 +162,8 @@ phys_addr_t pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align,
 			   u64 boundary);
 void pmm_pool_free(struct pmm_pool *pool, phys_addr_t phys, u64 size);
 bool pmm_zero_on_free(void);
+void pmm_pool_zero_new(struct pmm_pool *pool, phys_addr_t phys, u64 size,
+		       void (*zero)(void *arg, u64 off, u64 len), void *arg);
 void pmm_pools_add_groups(struct config_group *parent);
 
 bool pmm_name_valid(const char *name);

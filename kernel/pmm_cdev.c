@@ -133,12 +133,14 @@ static void pmm_mem_unmap_kernel(struct pmm_mem *mem)
 	}
 }
 
-static void pmm_mem_zero(struct pmm_mem *mem)
+static void pmm_mem_zero_range(void *arg, u64 off, u64 len)
 {
+	struct pmm_mem *mem = arg;
+
 	if (mem->iomem)
-		memset_io(mem->iomem, 0, mem->size);
+		memset_io(mem->iomem + off, 0, len);
 	else
-		memset(mem->vaddr, 0, mem->size);
+		memset(mem->vaddr + off, 0, len);
 	/* Drain write-combining buffers before anyone else can look. */
 	wmb();
 }
@@ -153,7 +155,7 @@ static void pmm_mem_release(struct device *dev)
 	 * stays zero (pmm_zero_on_free()).
 	 */
 	if (pmm_zero_on_free())
-		pmm_mem_zero(mem);
+		pmm_mem_zero_range(mem, 0, mem->size);
 	pmm_mem_unmap_kernel(mem);
 	pmm_pool_free(mem->pool, mem->phys, mem->size);
 	xa_erase(&pmm_mems, MINOR(dev->devt));
@@ -732,9 +734,7 @@ struct pmm_mem *pmm_mem_create(struct pmm_buffer *buf, const char *name)
 		       pmm_cache_name(mem->cache), ret);
 		goto out_free_minor;
 	}
-	/* Free pool memory is already zero when it is zeroed on free. */
-	if (!pmm_zero_on_free())
-		pmm_mem_zero(mem);
+	pmm_pool_zero_new(pool, mem->phys, mem->size, pmm_mem_zero_range, mem);
 
 	/* From here on the device's release undoes everything above. */
 	device_initialize(&mem->dev);

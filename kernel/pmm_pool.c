@@ -9,11 +9,11 @@
 #include <linux/configfs.h>
 #include <linux/genalloc.h>
 #include <linux/gfp.h>
-#include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/mutex.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/sched/signal.h>
@@ -112,7 +112,8 @@ MODULE_PARM_DESC(fit, "Placement of buffers in a pool: first (default) or best f
 /*
  * When a buffer's memory is zeroed: as it goes back to its pool (free, the
  * default), or as a new owner takes it (alloc).  Zeroing on free keeps
- * every free byte of a pool zero, so enabling a buffer costs no zeroing
+ * free pool memory zero once a buffer has had it (pmm_pool_zero_new()
+ * zeroes memory on its first use), so enabling a buffer costs no zeroing
  * pass: a pipeline starting up waits for allocations, while nobody waits
  * for memory going back (tests/bench measures both ends).  It needs caches
  * coherent with memory for every agent: memory zeroed through the old
@@ -164,15 +165,16 @@ static const struct kernel_param_ops pmm_zero_ops = {
 	.get = pmm_zero_get,
 };
 
-/* Read-only once loaded: free pool memory is zero only if it always was. */
+/* Read-only once loaded: what pmm_pool_zero_new() knows depends on it. */
 module_param_cb(zero, &pmm_zero_ops, NULL, 0444);
 MODULE_PARM_DESC(zero, "When buffer memory is zeroed: free (as it goes back to its pool; default where DMA is cache-coherent) or alloc");
 
 /**
  * pmm_zero_on_free() - Whether buffers are zeroed as they are freed.
  *
- * If so, free pool memory is always zero and a new owner needs no zeroing
- * pass; if not, every new owner's memory must be zeroed.
+ * If so, pool memory a buffer has had is zero while free, and a new owner
+ * needs zeroing only of memory no buffer had before; if not, every new
+ * owner's memory must be zeroed.
  *
  * Context: Any; fixed at module load.
  * Return: true to zero on free, false to zero on allocation.
@@ -288,6 +290,47 @@ void pmm_pool_free(struct pmm_pool *pool, phys_addr_t phys, u64 size)
 {
 	gen_pool_free(pool->gen, phys, size);
 	atomic_dec(&pool->nr_buffers);
+}
+
+/**
+ * pmm_pool_zero_new() - Zero the parts of a new allocation that may hold
+ *	data.
+ * @pool: the pool it came from
+ * @phys: what pmm_pool_alloc() returned
+ * @size: its size
+ * @zero: zeroes @len bytes at offset @off of the allocation
+ * @arg: passed to @zero
+ *
+ * When zeroing on allocation, that is all of it.  When zeroing on free,
+ * only the pages no buffer has had since the pool was reserved: a buffer
+ * going back is zeroed then, so the rest is zero already.  Zeroing a whole
+ * pool at load instead would make loading cost a pass over all of it (a
+ * boot-time delay on a board) and touch memory nobody may ever use.
+ *
+ * Context: Process context; may sleep.
+ */
+void pmm_pool_zero_new(struct pmm_pool *pool, phys_addr_t phys, u64 size,
+		       void (*zero)(void *arg, u64 off, u64 len), void *arg)
+{
+	unsigned long first = (phys - pool->base) >> PAGE_SHIFT;
+	unsigned long end = first + (size >> PAGE_SHIFT), s, e;
+
+	if (!pool->zeroed) {
+		zero(arg, 0, size);
+		return;
+	}
+	/*
+	 * Neighbours share bitmap words: the lock keeps their updates from
+	 * undoing each other.  Zeroing under it serialises first uses of a
+	 * pool's pages only; a page zeroed once is never zeroed here again.
+	 */
+	mutex_lock(&pool->zero_lock);
+	s = first;
+	for_each_clear_bitrange_from(s, e, pool->zeroed, end)
+		zero(arg, (u64)(s - first) << PAGE_SHIFT,
+		     (u64)(e - s) << PAGE_SHIFT);
+	bitmap_set(pool->zeroed, first, end - first);
+	mutex_unlock(&pool->zero_lock);
 }
 
 static void pmm_chunk_largest(struct gen_pool *gen,
@@ -466,33 +509,6 @@ static int pmm_pool_claim_carveout(struct pmm_pool *pool)
 	return 0;
 }
 
-/*
- * With zeroing on free, free pool memory must be zero from the start: a
- * carveout holds whatever the boot loader or the last user left, and
- * alloc_contig_range() does not clear (unless init_on_alloc).  In 4 MiB
- * steps with a reschedule point between them, like the contig reservation.
- */
-static int pmm_pool_zero(struct pmm_pool *pool)
-{
-	u64 off, n;
-	void *p;
-
-	for (off = 0; off < pool->size; off += n) {
-		n = min_t(u64, pool->size - off, SZ_4M);
-		if (pool->backend == PMM_BACKEND_CONTIG) {
-			memset(phys_to_virt(pool->base + off), 0, n);
-		} else {
-			p = memremap(pool->base + off, n, MEMREMAP_WB);
-			if (!p)
-				return -ENOMEM;
-			memset(p, 0, n);
-			memunmap(p);
-		}
-		cond_resched();
-	}
-	return 0;
-}
-
 static void pmm_pool_release_memory(struct pmm_pool *pool)
 {
 	if (pool->backend == PMM_BACKEND_CONTIG)
@@ -504,6 +520,8 @@ static void pmm_pool_release_memory(struct pmm_pool *pool)
 static void pmm_pool_destroy(struct pmm_pool *pool)
 {
 	gen_pool_destroy(pool->gen);
+	kvfree(pool->zeroed);
+	mutex_destroy(&pool->zero_lock);
 	pmm_pool_release_memory(pool);
 	kfree(pool);
 }
@@ -537,6 +555,7 @@ static int pmm_pool_create(const char *name, u64 size, bool has_base, u64 base)
 	snprintf(pool->res_name, sizeof(pool->res_name), "pmm:%s", name);
 	pool->size = size;
 	atomic_set(&pool->nr_buffers, 0);
+	mutex_init(&pool->zero_lock);
 
 	if (has_base) {
 		pool->backend = PMM_BACKEND_CARVEOUT;
@@ -553,10 +572,11 @@ static int pmm_pool_create(const char *name, u64 size, bool has_base, u64 base)
 		goto out_free_pool;
 
 	if (pmm_zero_on_free()) {
-		ret = pmm_pool_zero(pool);
-		if (ret) {
-			pr_err("pool '%s': cannot map it to zero it: %d\n", name,
-			       ret);
+		/* One bit a page, like genalloc's own bitmap: may be large. */
+		pool->zeroed = kvcalloc(BITS_TO_LONGS(size >> PAGE_SHIFT),
+					sizeof(unsigned long), GFP_KERNEL);
+		if (!pool->zeroed) {
+			ret = -ENOMEM;
 			goto out_release_memory;
 		}
 	}
@@ -564,7 +584,7 @@ static int pmm_pool_create(const char *name, u64 size, bool has_base, u64 base)
 	pool->gen = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
 	if (!pool->gen) {
 		ret = -ENOMEM;
-		goto out_release_memory;
+		goto out_free_zeroed;
 	}
 	/* genalloc hands out physical addresses: there is no kernel virtual one. */
 	ret = gen_pool_add(pool->gen, pool->base, pool->size, NUMA_NO_NODE);
@@ -579,9 +599,12 @@ static int pmm_pool_create(const char *name, u64 size, bool has_base, u64 base)
 
 out_destroy_gen:
 	gen_pool_destroy(pool->gen);
+out_free_zeroed:
+	kvfree(pool->zeroed);
 out_release_memory:
 	pmm_pool_release_memory(pool);
 out_free_pool:
+	mutex_destroy(&pool->zero_lock);
 	kfree(pool);
 	return ret;
 }
