@@ -31,6 +31,9 @@ teardown() {
 	assert_equal "$(cat "$PMM_POOLS/fb/used")" 1048576
 	assert_equal "$(cat "$PMM_POOLS/fb/buffers")" 1
 	assert_equal "$(stat -c %s%F /dev/pmm/dec)" "0character special file"
+	# No power management: no power/ directory in sysfs for each buffer.
+	assert_exists /sys/class/pmm/dec/dev
+	assert_not_exists /sys/class/pmm/dec/power
 	# The node's size is the buffer's: dd and lseek see 1 MiB.
 	run dd if=/dev/pmm/dec of=/dev/null bs=64K
 	assert_output --partial "1048576 bytes"
