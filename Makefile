@@ -119,6 +119,7 @@ $(KSCRIPTS)/checkpatch.pl: | deps
 lint: kernel $(KSCRIPTS)/checkpatch.pl
 	$(KSCRIPTS)/checkpatch.pl --strict --no-tree --terse --show-types \
 		-f $(PMM_KSRCS) kernel/*.h
+	$(KSCRIPTS)/kernel-doc -none -Werror $(PMM_KSRCS) kernel/*.h
 	$(MAKE) -C kernel KDIR=$(KDIR) check
 
 # Host suites, Debian's kernel, and the sanitizer lane on the debug kernel

@@ -172,12 +172,10 @@ MODULE_PARM_DESC(zero, "When buffer memory is zeroed: free (as it goes back to i
 /**
  * pmm_zero_on_free() - Whether buffers are zeroed as they are freed.
  *
- * If so, pool memory a buffer has had is zero while free, and a new owner
- * needs zeroing only of memory no buffer had before; if not, every new
- * owner's memory must be zeroed.
- *
  * Context: Any; fixed at module load.
- * Return: true to zero on free, false to zero on allocation.
+ * Return: true to zero on free: pool memory a buffer has had is zero while
+ * free, and a new owner needs zeroing only of memory no buffer had before.
+ * False to zero every new owner's memory on allocation.
  */
 bool pmm_zero_on_free(void)
 {
