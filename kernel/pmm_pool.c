@@ -519,8 +519,8 @@ static void pmm_pool_destroy(struct pmm_pool *pool)
 {
 	gen_pool_destroy(pool->gen);
 	kvfree(pool->zeroed);
-	mutex_destroy(&pool->zero_lock);
 	pmm_pool_release_memory(pool);
+	mutex_destroy(&pool->zero_lock);
 	kfree(pool);
 }
 
