@@ -120,24 +120,35 @@ static int putf(const char *val, const char *fmt, ...)
 	return put(path, val);
 }
 
+/* The first line of a file, without its newline; 0 or an errno. */
+static int get_line(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
 static unsigned long long get_u64(const char *fmt, ...)
 {
-	char path[512], buf[64] = "";
+	char path[512], buf[64];
 	va_list ap;
-	int fd;
-	ssize_t n;
+	int err;
 
 	va_start(ap, fmt);
 	vsnprintf(path, sizeof(path), fmt, ap);
 	va_end(ap);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		die("%s: %s", path, strerror(errno));
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
+	err = get_line(path, buf, sizeof(buf));
+	if (err)
+		die("%s: %s", path, strerror(err));
+	if (!buf[0])
 		die("%s: cannot read", path);
-	buf[n] = '\0';
 	return strtoull(buf, NULL, 0);
 }
 
@@ -1087,21 +1098,14 @@ static void bench_frag(void)
 	char title[160], what[64], dflt[16] = "";
 	double ideal_fp, ideal_cma;
 	unsigned int i;
-	int fd;
 
 	snprintf(title, sizeof(title),
 		 "fragmentation: video churn trace, seeds %" PRIu64 "..%" PRIu64
 		 ", until the first failure (%%; p50 = mean, p99 = worst seed)",
 		 seed, seed + frag_seeds - 1);
 	table_header(title);
-	fd = open(fit_param, O_RDWR);
-	if (fd >= 0) {
-		ssize_t n = read(fd, dflt, sizeof(dflt) - 1);
-
-		dflt[n > 0 ? n : 0] = '\0';
-		dflt[strcspn(dflt, "\n")] = '\0';
-		close(fd);
-	}
+	/* Absent from modules without the parameter: nothing to restore. */
+	get_line(fit_param, dflt, sizeof(dflt));
 	ideal_capacity = ideal.capacity;
 	ideal_fp = frag_series("ideal", &ideal, NULL, 0);
 	for (i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
@@ -1434,7 +1438,6 @@ int main(int argc, char **argv)
 	const char *only = "enable,cma,map,frag,scale";
 	char bufdir[512];
 	bool quick = false;
-	FILE *zf;
 	int c;
 
 	parse_sizes(default_sizes);
@@ -1521,12 +1524,10 @@ int main(int argc, char **argv)
 	if (chdir(bufdir))
 		die("%s: %s (is pmm loaded?)", bufdir, strerror(errno));
 	heap_fd = open(heap_path, O_RDONLY | O_CLOEXEC);
-	zf = fopen("/sys/module/pmm/parameters/zero", "r");
-	if (zf) {
-		if (fscanf(zf, "%15s", zero_policy) != 1)
-			die("/sys/module/pmm/parameters/zero: unreadable");
-		fclose(zf);
-	}
+	/* Modules without the parameter zero on allocation. */
+	if (!get_line("/sys/module/pmm/parameters/zero", zero_policy, sizeof(zero_policy)) &&
+	    !zero_policy[0])
+		die("/sys/module/pmm/parameters/zero: cannot read");
 	printf("pmm-bench: seed %" PRIu64 ", %d repetitions, pools '%s' (%llu MiB) and '%s' (%llu MiB), zero=%s, CMA heap %s\n",
 	       seed, reps, carveout, pool_attr(carveout, "size") / MiB, contig,
 	       pool_attr(contig, "size") / MiB, zero_policy,
