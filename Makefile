@@ -62,6 +62,7 @@ src_pmm-lock := tools/pmm-lock/pmm-lock.c
 src_pmm-client := examples/client.c
 src_capture-to-pmm := examples/capture-to-pmm.c
 ldlibs_pmm-fuzz := -pthread
+ldlibs_pmm-mmap := -pthread
 
 .SECONDEXPANSION:
 $(filter-out build/bin/pmm-setup,$(TEST_BINS) $(TOOLS) $(EXAMPLES)): build/bin/%: \

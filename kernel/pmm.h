@@ -49,7 +49,9 @@ enum pmm_backend {
  * @gen: sub-allocator over [@base, @base + @size)
  * @res: the claimed region (carveout only)
  * @res_name: "pmm:NAME", the name /proc/iomem shows for @res
- * @nr_buffers: live allocations from this pool
+ * @nr_buffers: live allocations from this pool, held ones included
+ * @held: bytes of allocations whose buffer is gone but whose pages are
+ *	still referenced from outside PMM (pmm_mem.held_node)
  * @zero_lock: protects @zeroed
  * @zeroed: pages some buffer has had, which are zero while free (zeroing
  *	on free only; NULL when zeroing on allocation)
@@ -65,6 +67,7 @@ struct pmm_pool {
 	struct resource *res;
 	char res_name[PMM_NAME_MAX + 5];
 	atomic_t nr_buffers;
+	atomic64_t held;
 	struct mutex zero_lock;	/* @zeroed; innermost */
 	unsigned long *zeroed;
 	struct config_group group;
@@ -94,6 +97,11 @@ struct pmm_pool {
  * @dmabufs: live dma-bufs exported from this memory
  * @attachments: their device attachments (struct pmm_attachment)
  * @dead: the buffer was disabled; new opens, locks and exports fail
+ * @held_node: entry in the list of memory held after its release, while
+ *	pages are still referenced from outside PMM (or its linear map could
+ *	not be restored)
+ * @busy_pfn: the first page found still referenced, where the next check
+ *	of held memory starts
  *
  * The buffer's name is the device's (dev_name()), which lasts as long as
  * this memory, after rmdir too.
@@ -120,6 +128,8 @@ struct pmm_mem {
 	unsigned int dmabufs;
 	struct list_head attachments;
 	bool dead;
+	struct list_head held_node;
+	unsigned long busy_pfn;
 };
 
 /**

@@ -21,6 +21,7 @@
 #include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #ifdef CONFIG_X86
 #include <asm/set_memory.h>
 #endif
@@ -121,16 +122,22 @@ static int pmm_mem_map_kernel(struct pmm_mem *mem)
 	return mem->vaddr ? 0 : -ENOMEM;
 }
 
-static void pmm_mem_unmap_kernel(struct pmm_mem *mem)
+/*
+ * Returns non-zero if the linear map of contig memory could not be given
+ * back its write-back type: such memory must not go back to the pool,
+ * where a new owner would get a mapping of a conflicting type.
+ */
+static int pmm_mem_unmap_kernel(struct pmm_mem *mem)
 {
 	if (mem->pool->backend == PMM_BACKEND_CONTIG) {
 		if (mem->cache != PMM_CACHE_CACHED)
-			pmm_mem_set_linear_cache(mem, PMM_CACHE_CACHED);
+			return pmm_mem_set_linear_cache(mem, PMM_CACHE_CACHED);
 	} else if (mem->iomem) {
 		iounmap(mem->iomem);
 	} else {
 		memunmap(mem->vaddr);
 	}
+	return 0;
 }
 
 static void pmm_mem_zero_range(void *arg, u64 off, u64 len)
@@ -145,22 +152,120 @@ static void pmm_mem_zero_range(void *arg, u64 off, u64 len)
 	wmb();
 }
 
+/*
+ * Whether any page of contig memory is referenced from outside PMM.  Each
+ * page of a contig pool has one reference, PMM's own, from the allocation
+ * of the pool; mappings add theirs, but so does get_user_pages(), and
+ * those outlive every mapping: vmsplice(2) into a pipe holds the pages for
+ * as long as the pipe lives, O_DIRECT I/O until it completes, RDMA until
+ * the registration goes.  With no mapping left nobody can take a new
+ * reference to a page that has none but PMM's, so a page found free stays
+ * free, and the next check starts at the first busy one.  Carveouts are
+ * mapped as raw PFNs, which get_user_pages() refuses.
+ */
+static bool pmm_mem_pages_referenced(struct pmm_mem *mem)
+{
+	unsigned long end = PHYS_PFN(mem->phys + mem->size);
+
+	if (mem->pool->backend != PMM_BACKEND_CONTIG)
+		return false;
+	if (!mem->busy_pfn)
+		mem->busy_pfn = PHYS_PFN(mem->phys);
+	for (; mem->busy_pfn < end; mem->busy_pfn++)
+		if (page_count(pfn_to_page(mem->busy_pfn)) != 1)
+			return true;
+	return false;
+}
+
+/*
+ * Give released memory back to its pool, unless it cannot go yet: pages
+ * still referenced (it is neither zeroed nor handed to a new owner while
+ * someone outside PMM can read or write it), or a linear map whose
+ * memory type could not be restored.  Returns true if it went back.
+ */
+static bool pmm_mem_retire(struct pmm_mem *mem)
+{
+	if (pmm_mem_pages_referenced(mem))
+		return false;
+	/*
+	 * Zero through the mapping its users had, while that still exists,
+	 * so the pool's free memory stays zero (pmm_zero_on_free()).
+	 */
+	if (pmm_zero_on_free())
+		pmm_mem_zero_range(mem, 0, mem->size);
+	if (pmm_mem_unmap_kernel(mem))
+		return false;
+	pmm_pool_free(mem->pool, mem->phys, mem->size);
+	return true;
+}
+
+static void pmm_mem_free(struct pmm_mem *mem)
+{
+	mutex_destroy(&mem->lock);
+	kmem_cache_free(pmm_mem_cache, mem);
+}
+
+/*
+ * Memory released while still referenced is held: out of its pool, on
+ * this list, checked again every PMM_HELD_RETRY until it can go back.
+ * Each held allocation holds a module reference, so the module (and with
+ * it the pool, whose pages free_contig_range() would otherwise give to
+ * the page allocator under the holder) cannot be unloaded meanwhile.
+ */
+#define PMM_HELD_RETRY	(HZ / 10)
+
+static LIST_HEAD(pmm_held);
+static DEFINE_MUTEX(pmm_held_lock);
+
+static void pmm_held_retry(struct work_struct *work)
+{
+	struct pmm_mem *mem, *tmp;
+	LIST_HEAD(retired);
+	bool more;
+
+	mutex_lock(&pmm_held_lock);
+	list_for_each_entry_safe(mem, tmp, &pmm_held, held_node)
+		if (pmm_mem_retire(mem))
+			list_move(&mem->held_node, &retired);
+	more = !list_empty(&pmm_held);
+	mutex_unlock(&pmm_held_lock);
+	if (more)
+		schedule_delayed_work(to_delayed_work(work), PMM_HELD_RETRY);
+
+	list_for_each_entry_safe(mem, tmp, &retired, held_node) {
+		atomic64_sub(mem->size, &mem->pool->held);
+		pr_info("pool '%s': %zu held bytes released, back in the pool\n",
+			mem->pool->name, mem->size);
+		pmm_mem_free(mem);
+		/* Last: pmm_cdev_exit() waits for this work to finish. */
+		module_put(THIS_MODULE);
+	}
+}
+
+static DECLARE_DELAYED_WORK(pmm_held_work, pmm_held_retry);
+
 static void pmm_mem_release(struct device *dev)
 {
 	struct pmm_mem *mem = to_pmm_mem(dev);
 
-	/*
-	 * Nothing refers to the memory any more: zero it through the mapping
-	 * its users had, while that still exists, so the pool's free memory
-	 * stays zero (pmm_zero_on_free()).
-	 */
-	if (pmm_zero_on_free())
-		pmm_mem_zero_range(mem, 0, mem->size);
-	pmm_mem_unmap_kernel(mem);
-	pmm_pool_free(mem->pool, mem->phys, mem->size);
 	xa_erase(&pmm_mems, MINOR(dev->devt));
-	mutex_destroy(&mem->lock);
-	kmem_cache_free(pmm_mem_cache, mem);
+	if (pmm_mem_retire(mem)) {
+		pmm_mem_free(mem);
+		return;
+	}
+
+	if (mem->busy_pfn < PHYS_PFN(mem->phys + mem->size))
+		pr_warn("buffer '%s': %zu bytes stay out of pool '%s': pages are still referenced outside PMM (get_user_pages: a pipe, I/O in flight); the module cannot be unloaded until they are released\n",
+			dev_name(dev), mem->size, mem->pool->name);
+	else
+		pr_err("buffer '%s': %zu bytes stay out of pool '%s': the linear map's memory type cannot be restored; the module cannot be unloaded until it is\n",
+		       dev_name(dev), mem->size, mem->pool->name);
+	__module_get(THIS_MODULE);
+	atomic64_add(mem->size, &mem->pool->held);
+	mutex_lock(&pmm_held_lock);
+	list_add_tail(&mem->held_node, &pmm_held);
+	mutex_unlock(&pmm_held_lock);
+	mod_delayed_work(system_wq, &pmm_held_work, PMM_HELD_RETRY);
 }
 
 #ifdef PMM_DEVNODE_CONST
@@ -1017,6 +1122,9 @@ out_destroy_cache:
  */
 void pmm_cdev_exit(void)
 {
+	/* Held memory holds a module reference: the work is done or idle. */
+	cancel_delayed_work_sync(&pmm_held_work);
+	WARN_ON(!list_empty(&pmm_held));
 	cdev_del(&pmm_cdev);
 	unregister_chrdev_region(pmm_devt, PMM_MINORS);
 	WARN_ON(!xa_empty(&pmm_mems));

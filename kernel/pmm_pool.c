@@ -553,6 +553,7 @@ static int pmm_pool_create(const char *name, u64 size, bool has_base, u64 base)
 	snprintf(pool->res_name, sizeof(pool->res_name), "pmm:%s", name);
 	pool->size = size;
 	atomic_set(&pool->nr_buffers, 0);
+	atomic64_set(&pool->held, 0);
 	mutex_init(&pool->zero_lock);
 
 	if (has_base) {
@@ -709,6 +710,12 @@ static ssize_t pmm_pool_buffers_show(struct config_item *item, char *page)
 			  atomic_read(&to_pmm_pool(item)->nr_buffers));
 }
 
+static ssize_t pmm_pool_held_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%lld\n",
+			  (s64)atomic64_read(&to_pmm_pool(item)->held));
+}
+
 static ssize_t pmm_pool_backend_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%s\n",
@@ -725,6 +732,7 @@ CONFIGFS_ATTR_RO(pmm_pool_, used);
 CONFIGFS_ATTR_RO(pmm_pool_, free);
 CONFIGFS_ATTR_RO(pmm_pool_, largest_free);
 CONFIGFS_ATTR_RO(pmm_pool_, buffers);
+CONFIGFS_ATTR_RO(pmm_pool_, held);
 CONFIGFS_ATTR_RO(pmm_pool_, backend);
 
 /* Physical addresses are for root only, like /proc/iomem's. */
@@ -741,6 +749,7 @@ static struct configfs_attribute *pmm_pool_attrs[] = {
 	&pmm_pool_attr_free,
 	&pmm_pool_attr_largest_free,
 	&pmm_pool_attr_buffers,
+	&pmm_pool_attr_held,
 	&pmm_pool_attr_backend,
 	&pmm_pool_attr_base,
 	NULL,

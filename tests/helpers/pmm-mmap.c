@@ -3,7 +3,8 @@
  * pmm-mmap: what the PMM tests need that a shell cannot do - mmap a
  * buffer node with given flags and bounds, mremap it, access memory
  * through a mapping, hold a mapping open, and pin it with
- * get_user_pages (process_vm_readv).
+ * get_user_pages (process_vm_readv), and take page references that outlive
+ * the mapping: vmsplice(2) into a pipe, an O_DIRECT read in flight.
  *
  * Prints "ok" or the errno name (e.g. "EINVAL") of the step that failed;
  * exits 0 on success, 1 on a refused call, 2 on usage errors.
@@ -12,14 +13,76 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+/* Print what @len bytes at @p hold: "all 0xNN", or the first difference. */
+static void describe(const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 1; i < len && p[i] == p[0]; i++)
+		;
+	if (!len)
+		printf("empty\n");
+	else if (i == len)
+		printf("%zu bytes: all %#04x\n", len, p[0]);
+	else
+		printf("%zu bytes: %#04x, then %#04x at %zu\n", len, p[0], p[i], i);
+}
+
+static void wait_stdin(void)
+{
+	char b;
+
+	printf("ready\n");
+	fflush(stdout);
+	while (read(0, &b, 1) > 0)
+		;
+}
+
+struct direct_read {
+	int fd;
+	void *buf;
+	size_t len;
+	pid_t tid;
+	ssize_t ret;
+	int err;
+};
+
+static void *direct_read_thread(void *arg)
+{
+	struct direct_read *dr = arg;
+
+	__atomic_store_n(&dr->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
+	dr->ret = pread(dr->fd, dr->buf, dr->len, 0);
+	dr->err = errno;
+	return NULL;
+}
+
+/* The state letter of thread @tid of this process (R, S, D, ...). */
+static char thread_state(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return '?';
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	return p && p[1] ? p[2] : '?';
+}
 
 static void usage(FILE *f)
 {
@@ -32,6 +95,12 @@ static void usage(FILE *f)
 		"  hold NODE               map, print 'ready', wait for EOF on stdin\n"
 		"  gup NODE                map, read it with process_vm_readv\n"
 		"  direct NODE FILE        map, write the mapping to FILE with O_DIRECT\n"
+		"  splice NODE             map, vmsplice the mapping into a pipe, unmap,\n"
+		"                          close, print 'ready', wait for EOF on stdin,\n"
+		"                          then read the pipe and print what it holds\n"
+		"  direct-read NODE DEV    map, O_DIRECT read DEV into the mapping in a\n"
+		"                          thread; once it blocks, unmap, close, print\n"
+		"                          'ready', wait for EOF, print the read's result\n"
 		"options:\n"
 		"  -o, --offset N          mmap offset (default 0)\n"
 		"  -l, --length N          mmap length (default: the node's size)\n"
@@ -185,6 +254,70 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		close(out);
+	} else if (!strcmp(cmd, "splice")) {
+		/*
+		 * The pipe holds references to the mapping's pages (not a
+		 * copy) for as long as it lives, after munmap and close.
+		 */
+		struct iovec iov = { p, length };
+		unsigned char *dst;
+		int pfd[2];
+		ssize_t n;
+		size_t got = 0;
+
+		if (pipe(pfd))
+			return fail("pipe", errno);
+		if (fcntl(pfd[1], F_SETPIPE_SZ, (int)length) < 0)
+			return fail("F_SETPIPE_SZ", errno);
+		n = vmsplice(pfd[1], &iov, 1, 0);
+		if (n < 0)
+			return fail("vmsplice", errno);
+		if ((size_t)n != length) {
+			printf("SHORT\n");
+			return 1;
+		}
+		munmap(p, length);
+		close(fd);
+		wait_stdin();
+		dst = malloc(length);
+		if (!dst)
+			return fail("malloc", ENOMEM);
+		while (got < length && (n = read(pfd[0], dst + got, length - got)) > 0)
+			got += n;
+		describe(dst, got);
+		return 0;
+	} else if (!strcmp(cmd, "direct-read")) {
+		struct direct_read dr = { .buf = p, .len = length };
+		pthread_t t;
+		int i;
+
+		if (argc - optind < 3)
+			return usage(stderr), 2;
+		dr.fd = open(argv[optind + 2], O_RDONLY | O_DIRECT);
+		if (dr.fd < 0)
+			return fail("open O_DIRECT", errno);
+		if (pthread_create(&t, NULL, direct_read_thread, &dr))
+			return fail("pthread_create", EAGAIN);
+		/* Blocked in the read (D): the pages are pinned for the I/O. */
+		for (i = 0; i < 1000; i++) {
+			pid_t tid = __atomic_load_n(&dr.tid, __ATOMIC_ACQUIRE);
+
+			if (tid && thread_state(tid) == 'D')
+				break;
+			usleep(10000);
+		}
+		if (i == 1000) {
+			printf("NOTBLOCKED\n");
+			return 1;
+		}
+		munmap(p, length);
+		close(fd);
+		wait_stdin();
+		pthread_join(t, NULL);
+		if (dr.ret < 0)
+			return fail("pread O_DIRECT", dr.err);
+		printf("read %zd bytes\n", dr.ret);
+		return 0;
 	} else {
 		usage(stderr);
 		return 2;
