@@ -83,8 +83,7 @@ struct pmm_pool {
  * @align: the alignment it was allocated with
  * @boundary: the boundary it was allocated with
  * @cache: cacheability of every mapping of it
- * @vaddr: kernel view with the same cacheability (NULL if @iomem is used)
- * @iomem: kernel view of uncached carveout memory
+ * @vaddr: kernel view with the same cacheability
  * @uid: owner of the node
  * @gid: group of the node
  * @mode: permissions of the node
@@ -115,7 +114,6 @@ struct pmm_mem {
 	u64 boundary;
 	u32 cache;
 	void *vaddr;
-	void __iomem *iomem;
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;

@@ -12,6 +12,7 @@
 
 #include <linux/cdev.h>
 #include <linux/device.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
 #include <linux/io.h>
@@ -115,9 +116,16 @@ static int pmm_mem_map_kernel(struct pmm_mem *mem)
 		mem->vaddr = memremap(mem->phys, mem->size, MEMREMAP_WC);
 		break;
 	case PMM_CACHE_UNCACHED:
-		/* memremap() has no uncached type; only ioremap() does. */
-		mem->iomem = ioremap(mem->phys, mem->size);
-		return mem->iomem ? 0 : -ENOMEM;
+		/*
+		 * memremap() has no uncached type; only ioremap() does.  The
+		 * range is memory, not device registers, and an uncached
+		 * mapping of memory takes ordinary loads and stores: it is
+		 * used as memory (memset, copy_to_user, and importers' vmap,
+		 * which expect a system-memory address) rather than through
+		 * the MMIO accessors.
+		 */
+		mem->vaddr = (void __force *)ioremap(mem->phys, mem->size);
+		break;
 	}
 	return mem->vaddr ? 0 : -ENOMEM;
 }
@@ -132,8 +140,8 @@ static int pmm_mem_unmap_kernel(struct pmm_mem *mem)
 	if (mem->pool->backend == PMM_BACKEND_CONTIG) {
 		if (mem->cache != PMM_CACHE_CACHED)
 			return pmm_mem_set_linear_cache(mem, PMM_CACHE_CACHED);
-	} else if (mem->iomem) {
-		iounmap(mem->iomem);
+	} else if (mem->cache == PMM_CACHE_UNCACHED) {
+		iounmap((void __iomem __force *)mem->vaddr);
 	} else {
 		memunmap(mem->vaddr);
 	}
@@ -144,10 +152,7 @@ static void pmm_mem_zero_range(void *arg, u64 off, u64 len)
 {
 	struct pmm_mem *mem = arg;
 
-	if (mem->iomem)
-		memset_io(mem->iomem + off, 0, len);
-	else
-		memset(mem->vaddr + off, 0, len);
+	memset(mem->vaddr + off, 0, len);
 	/* Drain write-combining buffers before anyone else can look. */
 	wmb();
 }
@@ -374,13 +379,24 @@ static int pmm_mem_trylock(struct pmm_mem *mem, bool shared)
 	return ret;
 }
 
+/*
+ * Release one lock of the kind that is held: shared and exclusive locks
+ * never coexist, so that is the one the caller holds.  A caller naming the
+ * other kind (or none held) is a bug in the caller; trusting it would
+ * underflow the shared count and pin the buffer for good.
+ */
 static void pmm_mem_unlock(struct pmm_mem *mem, bool shared)
 {
 	mutex_lock(&mem->lock);
-	if (shared)
-		mem->shared_locks--;
-	else
+	WARN_ONCE(shared ? !mem->shared_locks : !mem->excl_locked,
+		  "buffer '%s': unlock of a %s lock, but %s held\n",
+		  dev_name(&mem->dev), shared ? "shared" : "exclusive",
+		  mem->excl_locked ? "an exclusive lock is" :
+		  mem->shared_locks ? "shared locks are" : "no lock is");
+	if (mem->excl_locked)
 		mem->excl_locked = false;
+	else if (mem->shared_locks)
+		mem->shared_locks--;
 	mutex_unlock(&mem->lock);
 	wake_up_all(&mem->lock_wq);
 }
@@ -490,7 +506,12 @@ int pmm_mem_mmap(struct pmm_mem *mem, struct vm_area_struct *vma)
 	unsigned long pfn, addr;
 	int ret;
 
-	if (!(vma->vm_flags & VM_SHARED)) {
+	/*
+	 * VM_MAYSHARE, not VM_SHARED: mmap() clears VM_SHARED for a
+	 * MAP_SHARED mapping of a file opened read-only, which is what a
+	 * reader of a 0644 node has.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE)) {
 		pr_warn_ratelimited("buffer '%s': mmap: only MAP_SHARED mappings are allowed\n",
 				    dev_name(&mem->dev));
 		return -EINVAL;
@@ -535,77 +556,25 @@ static int pmm_mmap(struct file *file, struct vm_area_struct *vma)
 	return pmm_mem_mmap(pf->mem, vma);
 }
 
-/* Uncached carveouts are __iomem: copy through a bounce page. */
-static ssize_t pmm_io_copy(struct pmm_mem *mem, char __user *ubuf,
-			   size_t count, loff_t pos, bool to_user)
-{
-	size_t done = 0, n;
-	void *bounce;
-	ssize_t ret = 0;
-
-	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!bounce)
-		return -ENOMEM;
-	while (done < count) {
-		n = min_t(size_t, count - done, PAGE_SIZE);
-		if (to_user) {
-			memcpy_fromio(bounce, mem->iomem + pos + done, n);
-			if (copy_to_user(ubuf + done, bounce, n)) {
-				ret = -EFAULT;
-				break;
-			}
-		} else {
-			if (copy_from_user(bounce, ubuf + done, n)) {
-				ret = -EFAULT;
-				break;
-			}
-			memcpy_toio(mem->iomem + pos + done, bounce, n);
-		}
-		done += n;
-	}
-	kfree(bounce);
-	return done ? done : ret;
-}
-
 static ssize_t pmm_read(struct file *file, char __user *ubuf, size_t count,
 			loff_t *ppos)
 {
 	struct pmm_mem *mem = ((struct pmm_file *)file->private_data)->mem;
-	ssize_t ret;
 
-	if (!mem->iomem)
-		return simple_read_from_buffer(ubuf, count, ppos, mem->vaddr,
-					       mem->size);
-	if (*ppos < 0)
-		return -EINVAL;
-	if (*ppos >= mem->size)
-		return 0;
-	ret = pmm_io_copy(mem, ubuf, min_t(size_t, count, mem->size - *ppos),
-			  *ppos, true);
-	if (ret > 0)
-		*ppos += ret;
-	return ret;
+	return simple_read_from_buffer(ubuf, count, ppos, mem->vaddr, mem->size);
 }
 
 static ssize_t pmm_write(struct file *file, const char __user *ubuf,
 			 size_t count, loff_t *ppos)
 {
 	struct pmm_mem *mem = ((struct pmm_file *)file->private_data)->mem;
-	ssize_t ret;
 
 	if (*ppos < 0)
 		return -EINVAL;
 	/* Like a full disk, so dd reports a write past the end. */
 	if (count && *ppos >= mem->size)
 		return -ENOSPC;
-	if (!mem->iomem)
-		return simple_write_to_buffer(mem->vaddr, mem->size, ppos, ubuf,
-					      count);
-	ret = pmm_io_copy(mem, (char __user *)ubuf,
-			  min_t(size_t, count, mem->size - *ppos), *ppos, false);
-	if (ret > 0)
-		*ppos += ret;
-	return ret;
+	return simple_write_to_buffer(mem->vaddr, mem->size, ppos, ubuf, count);
 }
 
 static loff_t pmm_llseek(struct file *file, loff_t offset, int whence)
@@ -634,13 +603,24 @@ static int pmm_ioctl_info(struct pmm_file *pf, void *data)
 	return 0;
 }
 
-static int pmm_ioctl_lock(struct pmm_file *pf, void *data)
+static int pmm_ioctl_lock(struct file *file, void *data)
 {
+	struct pmm_file *pf = file->private_data;
 	struct pmm_lock *arg = data;
 	int ret;
 
 	if (arg->__pad)
 		return -EINVAL;
+	/*
+	 * An exclusive lock says "I am about to write": like a write lock
+	 * of fcntl(2), it needs a file open for writing.  Otherwise a reader
+	 * could keep every writer (and every driver's exclusive lock) out.
+	 */
+	if (!(arg->flags & PMM_LOCK_SHARED) && !(file->f_mode & FMODE_WRITE)) {
+		pr_warn_ratelimited("buffer '%s': lock: an exclusive lock needs the node open for writing\n",
+				    dev_name(&pf->mem->dev));
+		return -EBADF;
+	}
 
 	/* The same lock drivers take with pmm_buffer_lock(), held by the file. */
 	mutex_lock(&pf->lock);
@@ -682,24 +662,61 @@ static int pmm_ioctl_sync(struct pmm_file *pf, void *data)
 	return 0;
 }
 
-static int pmm_ioctl_export(struct pmm_file *pf, void *data)
+/* Whether a file opened with @f_mode may have a dma-buf opened @flags. */
+static bool pmm_export_allowed(fmode_t f_mode, u32 flags)
 {
+	u32 acc = flags & O_ACCMODE;
+
+	if ((acc == O_RDONLY || acc == O_RDWR) && !(f_mode & FMODE_READ))
+		return false;
+	if ((acc == O_WRONLY || acc == O_RDWR) && !(f_mode & FMODE_WRITE))
+		return false;
+	return true;
+}
+
+/*
+ * The dma-buf's file gets at most the opener's access.  Its descriptor is
+ * reserved first and installed only once the result has been copied out:
+ * an installed descriptor the caller never learnt of would pin the
+ * buffer for the life of the process.
+ */
+static int pmm_ioctl_export(struct file *file, void *data,
+			    void __user *uarg, unsigned int out_size)
+{
+	struct pmm_file *pf = file->private_data;
 	struct pmm_export *arg = data;
 	struct dma_buf *dmabuf;
-	int fd;
+	int fd, ret;
 
 	if ((arg->flags & ~PMM_EXPORT_VALID_FLAGS) || arg->fd)
 		return -EINVAL;
-	dmabuf = pmm_dmabuf_export(pf->mem, arg->flags);
-	if (IS_ERR(dmabuf))
-		return PTR_ERR(dmabuf);
-	fd = dma_buf_fd(dmabuf, arg->flags);
-	if (fd < 0) {
-		dma_buf_put(dmabuf);
+	if (!pmm_export_allowed(file->f_mode, arg->flags)) {
+		pr_warn_ratelimited("buffer '%s': export: a dma-buf with more access than the node was opened with\n",
+				    dev_name(&pf->mem->dev));
+		return -EACCES;
+	}
+
+	fd = get_unused_fd_flags(arg->flags & O_CLOEXEC);
+	if (fd < 0)
 		return fd;
+	dmabuf = pmm_dmabuf_export(pf->mem, arg->flags);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto out_put_fd;
 	}
 	arg->fd = fd;
+	if (copy_to_user(uarg, arg, out_size)) {
+		ret = -EFAULT;
+		goto out_put_dmabuf;
+	}
+	fd_install(fd, dmabuf->file);
 	return 0;
+
+out_put_dmabuf:
+	dma_buf_put(dmabuf);
+out_put_fd:
+	put_unused_fd(fd);
+	return ret;
 }
 
 static const unsigned int pmm_ioctl_cmds[] = {
@@ -749,7 +766,7 @@ static long pmm_ioctl(struct file *file, unsigned int ucmd, unsigned long arg)
 		ret = pmm_ioctl_info(pf, kdata);
 		break;
 	case PMM_IOC_LOCK:
-		ret = pmm_ioctl_lock(pf, kdata);
+		ret = pmm_ioctl_lock(file, kdata);
 		break;
 	case PMM_IOC_UNLOCK:
 		ret = pmm_file_unlock(pf);
@@ -758,8 +775,9 @@ static long pmm_ioctl(struct file *file, unsigned int ucmd, unsigned long arg)
 		ret = pmm_ioctl_sync(pf, kdata);
 		break;
 	case PMM_IOC_EXPORT:
-		ret = pmm_ioctl_export(pf, kdata);
-		break;
+		/* Copies its result out itself, before the fd is installed. */
+		return pmm_ioctl_export(file, kdata, (void __user *)arg,
+					out_size);
 	default:
 		return -ENOTTY;
 	}
@@ -1030,24 +1048,50 @@ void pmm_buffer_region(struct pmm_mem *mem, phys_addr_t *phys, size_t *size)
 }
 EXPORT_SYMBOL_GPL(pmm_buffer_region);
 
+/*
+ * What the device does to the memory needs the same right of the process
+ * to the range: a device writing it (DMA_FROM_DEVICE) a writable mapping,
+ * a device reading it a readable one.
+ */
+static int pmm_vma_allows(struct vm_area_struct *vma,
+			  enum dma_data_direction dir)
+{
+	bool read = dir == DMA_TO_DEVICE || dir == DMA_BIDIRECTIONAL;
+	bool write = dir == DMA_FROM_DEVICE || dir == DMA_BIDIRECTIONAL;
+
+	if (!read && !write)
+		return -EINVAL;
+	if ((read && !(vma->vm_flags & VM_READ)) ||
+	    (write && !(vma->vm_flags & VM_WRITE)))
+		return -EACCES;
+	return 0;
+}
+
 /**
  * pmm_buffer_lock_user() - Find and lock the buffer behind a user range.
  * @uaddr: start of the range in the current process
  * @len: its length in bytes
+ * @dir: what the device will do with the memory: DMA_TO_DEVICE (read it),
+ *	DMA_FROM_DEVICE (write it) or DMA_BIDIRECTIONAL
  * @flags: as for pmm_buffer_lock()
  * @offset: where the range starts in the buffer
  *
  * The UPBuffer lookup of the 2009 RFC: a process hands a driver a pointer
  * into a mapping of /dev/pmm/NAME (or of one of its dma-bufs), and the
  * driver gets the buffer, locked, without trusting the process's page
- * tables.  Drop it with pmm_buffer_unlock() and pmm_buffer_put().
+ * tables.  The process gets no more through the device than its mapping
+ * gives it: a device write needs a mapping with PROT_WRITE, a device read
+ * one with PROT_READ.  Drop it with pmm_buffer_unlock() and
+ * pmm_buffer_put().
  *
  * Context: Process context of the process owning @uaddr; may sleep.
  * Return: the memory, or an ERR_PTR(): -EFAULT if @uaddr is not inside a
- * PMM mapping, -EINVAL if the range is empty or runs past the mapping, or
- * the error of pmm_buffer_lock().
+ * PMM mapping, -EINVAL if the range is empty or runs past the mapping or
+ * @dir is not one of the three, -EACCES if the mapping does not allow
+ * what the device will do, or the error of pmm_buffer_lock().
  */
 struct pmm_mem *pmm_buffer_lock_user(unsigned long uaddr, size_t len,
+				     enum dma_data_direction dir,
 				     unsigned int flags, size_t *offset)
 {
 	struct mm_struct *mm = current->mm;
@@ -1060,14 +1104,20 @@ struct pmm_mem *pmm_buffer_lock_user(unsigned long uaddr, size_t len,
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, uaddr);
 	if (vma && vma->vm_ops == &pmm_vm_ops) {
-		if (!len || len > vma->vm_end - uaddr) {
+		mem = vma->vm_private_data;
+		ret = pmm_vma_allows(vma, dir);
+		if (!ret && (!len || len > vma->vm_end - uaddr))
 			ret = -EINVAL;
-		} else {
-			mem = vma->vm_private_data;
+		if (ret == -EACCES)
+			pr_warn_ratelimited("buffer '%s': lock_user: the process mapped the range without %s, which the device's %s needs\n",
+					    dev_name(&mem->dev),
+					    vma->vm_flags & VM_READ ? "PROT_WRITE" : "PROT_READ",
+					    dir == DMA_TO_DEVICE ? "read" :
+					    dir == DMA_FROM_DEVICE ? "write" : "access");
+		if (!ret) {
 			*offset = uaddr - vma->vm_start +
 				  (vma->vm_pgoff << PAGE_SHIFT);
 			get_device(&mem->dev);
-			ret = 0;
 		}
 	}
 	mmap_read_unlock(mm);

@@ -609,6 +609,8 @@ static const struct config_item_type pmm_buf_type = {
 	.ct_owner = THIS_MODULE,
 };
 
+#define PMM_LINK_PREFIX	"by-"
+
 static struct config_group *pmm_buffers_make_group(struct config_group *group,
 						   const char *name)
 {
@@ -617,6 +619,15 @@ static struct config_group *pmm_buffers_make_group(struct config_group *group,
 	if (!pmm_name_valid(name)) {
 		pr_err("buffer '%.*s': invalid name (1-%d of A-Z a-z 0-9 . _ -)\n",
 		       PMM_LOG_VALUE_MAX, name, PMM_NAME_MAX);
+		return ERR_PTR(-EINVAL);
+	}
+	/*
+	 * /dev/pmm/by-memtype/ (and any later by-*) holds udev's links to
+	 * the nodes: a buffer of such a name would collide with them.
+	 */
+	if (!strncmp(name, PMM_LINK_PREFIX, strlen(PMM_LINK_PREFIX))) {
+		pr_err("buffer '%s': reserved name (/dev/pmm/%s* holds udev's links)\n",
+		       name, PMM_LINK_PREFIX);
 		return ERR_PTR(-EINVAL);
 	}
 

@@ -9,6 +9,7 @@
 #include <linux/device.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
+#include <linux/iommu.h>
 #include <linux/iosys-map.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -114,6 +115,24 @@ static unsigned long pmm_dma_attrs(struct pmm_mem *mem)
 	return mem->cache == PMM_CACHE_CACHED ? 0 : DMA_ATTR_SKIP_CPU_SYNC;
 }
 
+/*
+ * Whether @dev can reach the buffer where it is.  A device without an
+ * IOMMU whose DMA mask ends below the buffer would not get it: the DMA API
+ * bounces pages through swiotlb (the device would read and write a copy,
+ * and a CPU write through the buffer's own mapping would be overwritten
+ * by the copy-back), and refuses a carveout with a warning.  A DMA offset
+ * (dma_range_map) cannot be applied from a module; such devices are left
+ * to the DMA API.
+ */
+static bool pmm_dev_reaches(struct device *dev, struct pmm_mem *mem)
+{
+	u64 limit = min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
+
+	if (device_iommu_mapped(dev) || dev->dma_range_map)
+		return true;
+	return mem->phys + mem->size - 1 <= limit;
+}
+
 static struct sg_table *pmm_dmabuf_map(struct dma_buf_attachment *attachment,
 				       enum dma_data_direction dir)
 {
@@ -122,6 +141,12 @@ static struct sg_table *pmm_dmabuf_map(struct dma_buf_attachment *attachment,
 	struct scatterlist *sg;
 	dma_addr_t addr;
 	int ret, i;
+
+	if (!pmm_dev_reaches(a->dev, mem)) {
+		dev_warn_ratelimited(a->dev, "pmm: buffer '%s': map: its memory lies beyond this device's DMA mask %#llx; use a pool the device can reach\n",
+				     dev_name(&mem->dev), dma_get_mask(a->dev));
+		return ERR_PTR(-EINVAL);
+	}
 
 	if (pmm_mem_has_pages(mem)) {
 		ret = dma_map_sgtable(a->dev, &a->sgt, dir, pmm_dma_attrs(mem));
@@ -230,16 +255,14 @@ static int pmm_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct pmm_mem *mem = dmabuf->priv;
 
-	/* The kernel view made at enable already has the right cacheability. */
-	if (mem->iomem)
-		iosys_map_set_vaddr_iomem(map, mem->iomem);
-	else
-		iosys_map_set_vaddr(map, mem->vaddr);
+	/*
+	 * The kernel view made at enable already has the right cacheability.
+	 * It is always a system-memory address, uncached carveouts included:
+	 * importers hand it back to dma_buf_vunmap() as one (vb2 rebuilds the
+	 * map with IOSYS_MAP_INIT_VADDR), which must match what vmap gave.
+	 */
+	iosys_map_set_vaddr(map, mem->vaddr);
 	return 0;
-}
-
-static void pmm_dmabuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
-{
 }
 
 static void pmm_dmabuf_release(struct dma_buf *dmabuf)
@@ -261,7 +284,6 @@ static const struct dma_buf_ops pmm_dmabuf_ops = {
 	.end_cpu_access = pmm_dmabuf_end_cpu_access,
 	.mmap = pmm_dmabuf_mmap,
 	.vmap = pmm_dmabuf_vmap,
-	.vunmap = pmm_dmabuf_vunmap,
 	.release = pmm_dmabuf_release,
 };
 

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,6 +53,22 @@ static void wait_stdin(void)
 	fflush(stdout);
 	while (read(0, &b, 1) > 0)
 		;
+}
+
+/* How many descriptors this process has open. */
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
 }
 
 static int export(int fd, unsigned int flags)
@@ -126,10 +143,12 @@ static int cmd_vgem(int fd, bool hold)
 
 /*
  * UPBuffer: hand the test module a pointer into a mapping, as a process
- * would hand one to a driver, and print what the kernel found.
+ * would hand one to a driver, for a device that does @dir ("to-device",
+ * "from-device" or "both"), and print what the kernel found.  With @hold,
+ * keep the lock until EOF on stdin.
  */
 static int upbuf(unsigned char *p, unsigned long long offset,
-		 unsigned long long len)
+		 unsigned long long len, const char *dir, bool hold)
 {
 	char cmd[128], res[128];
 	ssize_t n;
@@ -140,25 +159,47 @@ static int upbuf(unsigned char *p, unsigned long long offset,
 		printf("SKIP no " PMM_TEST_API "\n");
 		return 77;
 	}
-	snprintf(cmd, sizeof(cmd), "user %#lx %llu shared",
-		 (unsigned long)(p + offset), len);
+	snprintf(cmd, sizeof(cmd), "user %#lx %llu shared %s",
+		 (unsigned long)(p + offset), len, dir);
 	if (write(api, cmd, strlen(cmd)) < 0)
 		return fail("lookup", errno);
 	n = pread(api, res, sizeof(res) - 1, 0);
 	if (n < 0)
 		return fail("read", errno);
 	res[n] = '\0';
-	printf("%s", res);
+	if (hold) {
+		/* "ready" first: that is what pmm_bg waits for. */
+		printf("ready\n%s", res);
+		fflush(stdout);
+		while (read(0, res, sizeof(res)) > 0)
+			;
+	} else {
+		printf("%s", res);
+	}
 	if (write(api, "put", 3) < 0)
 		return fail("put", errno);
 	close(api);
 	return 0;
 }
 
+/* "rw", "r" or "w": the protection of an upbuf mapping. */
+static int upbuf_prot(const char *s)
+{
+	if (!strcmp(s, "r"))
+		return PROT_READ;
+	if (!strcmp(s, "w"))
+		return PROT_WRITE;
+	if (!strcmp(s, "rw"))
+		return PROT_READ | PROT_WRITE;
+	fprintf(stderr, "pmm-ioctl: bad protection '%s' (r, w or rw)\n", s);
+	exit(2);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: pmm-ioctl COMMAND NODE [ARGS]\n"
+		"usage: pmm-ioctl [-r|--readonly] [-w|--writeonly] COMMAND NODE [ARGS]\n"
+		"  (NODE is opened O_RDWR, or O_RDONLY / O_WRONLY)\n"
 		"  info NODE [FLAGS]                  PMM_IOC_INFO\n"
 		"  lock NODE FLAGS [PAD]              PMM_IOC_LOCK, then wait for EOF\n"
 		"  unlock NODE                        PMM_IOC_UNLOCK without a lock\n"
@@ -166,24 +207,45 @@ static void usage(FILE *f)
 		"  sync NODE OFFSET LENGTH FLAGS [PAD] PMM_IOC_SYNC\n"
 		"  export NODE FLAGS [FD]             PMM_IOC_EXPORT, then wait for EOF\n"
 		"  dmabuf-check NODE BYTE             mmap an export, check every byte\n"
+		"  dmabuf-map NODE FLAGS PROT         export with FLAGS, mmap it PROT (r, w, rw)\n"
 		"  vgem NODE                          import an export into vgem\n"
 		"  vgem-hold NODE                     ... and hold only that until EOF\n"
-		"  upbuf NODE OFFSET LEN              UPBuffer lookup in a mapping of NODE\n"
+		"  upbuf NODE OFFSET LEN [PROT [DIR]] UPBuffer lookup in a mapping of NODE\n"
+		"                                     (PROT r, w or rw; DIR to-device,\n"
+		"                                     from-device or both: default rw both)\n"
+		"  upbuf-hold NODE OFFSET LEN [PROT [DIR]]  ... and hold the lock until EOF\n"
+		"  export-efault NODE                 PMM_IOC_EXPORT into read-only memory;\n"
+		"                                     print the open fds before and after\n"
 		"  upbuf-anon NODE                    UPBuffer lookup in anonymous memory\n");
 }
 
 int main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "readonly", no_argument, NULL, 'r' },
+		{ "writeonly", no_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int oflags = O_RDWR, c, fd;
 	const char *cmd, *node;
-	int fd;
 
+	/* '+': options end at the command, whose arguments may be numbers. */
+	while ((c = getopt_long(argc, argv, "+rw", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': oflags = O_RDONLY; break;
+		case 'w': oflags = O_WRONLY; break;
+		default: usage(stderr); return 2;
+		}
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc < 3) {
 		usage(stderr);
 		return 2;
 	}
 	cmd = argv[1];
 	node = argv[2];
-	fd = open(node, O_RDWR | O_CLOEXEC);
+	fd = open(node, oflags | O_CLOEXEC);
 	if (fd < 0)
 		return fail("open", errno);
 
@@ -258,17 +320,47 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		}
-	} else if (!strcmp(cmd, "upbuf") && argc > 4) {
+	} else if (!strncmp(cmd, "upbuf", 5) && strcmp(cmd, "upbuf-anon") &&
+		   argc > 4) {
 		off_t size = lseek(fd, 0, SEEK_END);
+		int prot = argc > 5 ? upbuf_prot(argv[5]) : PROT_READ | PROT_WRITE;
 		unsigned char *p;
 
 		/* Any node: a PMM buffer, or another driver's (/dev/zero). */
 		if (size <= 0)
 			size = 65536;
-		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		p = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
 		if (p == MAP_FAILED)
 			return fail("mmap", errno);
-		return upbuf(p, num(argv[3]), num(argv[4]));
+		return upbuf(p, num(argv[3]), num(argv[4]),
+			     argc > 6 ? argv[6] : "both",
+			     !strcmp(cmd, "upbuf-hold"));
+	} else if (!strcmp(cmd, "dmabuf-map") && argc > 4) {
+		off_t size = lseek(fd, 0, SEEK_END);
+		int dmabuf = export(fd, num(argv[3]));
+
+		if (dmabuf < 0)
+			return fail("export", -dmabuf);
+		if (mmap(NULL, size, upbuf_prot(argv[4]), MAP_SHARED, dmabuf, 0) ==
+		    MAP_FAILED)
+			return fail("mmap dma-buf", errno);
+	} else if (!strcmp(cmd, "export-efault")) {
+		/* The argument is readable but not writable: copy-out fails. */
+		struct pmm_export *exp = mmap(NULL, 4096, PROT_READ,
+					      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int before = count_fds(), after;
+
+		if (exp == MAP_FAILED)
+			return fail("mmap", errno);
+		if (ioctl(fd, PMM_IOC_EXPORT, exp) == 0) {
+			printf("SUCCEEDED\n");
+			return 1;
+		}
+		if (errno != EFAULT)
+			return fail("PMM_IOC_EXPORT", errno);
+		after = count_fds();
+		printf("EFAULT fds before=%d after=%d\n", before, after);
+		return 0;
 	} else if (!strcmp(cmd, "upbuf-anon")) {
 		unsigned char *p = mmap(NULL, 65536, PROT_READ | PROT_WRITE,
 					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -276,7 +368,7 @@ int main(int argc, char **argv)
 		if (p == MAP_FAILED)
 			return fail("mmap", errno);
 		p[0] = 1;
-		return upbuf(p, 0, 4096);
+		return upbuf(p, 0, 4096, "both", false);
 	} else if (!strcmp(cmd, "vgem")) {
 		return cmd_vgem(fd, false);
 	} else if (!strcmp(cmd, "vgem-hold")) {

@@ -7,8 +7,10 @@
  *   lock [shared] [nonblock]
  *   unlock
  *   put                  (also unlocks)
- *   user ADDR LEN [shared] [nonblock]
- *                        pmm_buffer_lock_user() in the writer's process
+ *   user ADDR LEN [shared] [nonblock] [to-device|from-device]
+ *                        pmm_buffer_lock_user() in the writer's process,
+ *                        for a device that reads (to-device), writes
+ *                        (from-device) or, by default, does both
  *
  * Reading it shows the slot: "phys=0x... size=N offset=N locked=0|1" or
  * "empty".  Errors of the API are returned by write(2).
@@ -16,6 +18,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/dma-direction.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/module.h>
@@ -41,6 +44,15 @@ static unsigned int pmm_test_parse_flags(char *args)
 	if (args && strstr(args, "nonblock"))
 		flags |= PMM_LOCK_NONBLOCK;
 	return flags;
+}
+
+static enum dma_data_direction pmm_test_parse_dir(char *args)
+{
+	if (args && strstr(args, "to-device"))
+		return DMA_TO_DEVICE;
+	if (args && strstr(args, "from-device"))
+		return DMA_FROM_DEVICE;
+	return DMA_BIDIRECTIONAL;
 }
 
 static void pmm_test_drop(void)
@@ -100,8 +112,8 @@ static int pmm_test_cmd(char *cmd)
 		if (!l || kstrtoul(a, 0, &addr) || kstrtoul(l, 0, &len))
 			return -EINVAL;
 		pmm_test_flags = pmm_test_parse_flags(cmd);
-		mem = pmm_buffer_lock_user(addr, len, pmm_test_flags,
-					   &pmm_test_offset);
+		mem = pmm_buffer_lock_user(addr, len, pmm_test_parse_dir(cmd),
+					   pmm_test_flags, &pmm_test_offset);
 		if (IS_ERR(mem))
 			return PTR_ERR(mem);
 		pmm_test_mem = mem;

@@ -7,7 +7,9 @@
  *
  * NAME is looked up as /dev/pmm/NAME.  The lock belongs to pmm-lock's own
  * open file, which the command does not inherit; it is released when the
- * command ends or pmm-lock dies.  Exit status: the command's; 1 if the
+ * command ends or pmm-lock dies.  An exclusive lock (the default) means
+ * "about to write" and needs write access to the node, so the node is
+ * opened for writing; a shared lock needs only read access.  Exit status: the command's; 1 if the
  * lock cannot be taken (EAGAIN with --nonblock); 2 on usage errors.
  */
 #define _GNU_SOURCE
@@ -82,7 +84,8 @@ int main(int argc, char **argv)
 	else
 		snprintf(path, sizeof(path), "/dev/pmm/%s", name);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, (lock.flags & PMM_LOCK_SHARED ? O_RDONLY : O_WRONLY) |
+			O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "pmm-lock: %s: %s\n", path, strerror(errno));
 		return 1;

@@ -7,6 +7,7 @@
 #ifndef _LINUX_PMM_H
 #define _LINUX_PMM_H
 
+#include <linux/dma-direction.h>
 #include <linux/types.h>
 #include <uapi/linux/pmm.h>
 
@@ -18,6 +19,7 @@ int pmm_buffer_lock(struct pmm_mem *mem, unsigned int flags);
 void pmm_buffer_unlock(struct pmm_mem *mem, unsigned int flags);
 void pmm_buffer_region(struct pmm_mem *mem, phys_addr_t *phys, size_t *size);
 struct pmm_mem *pmm_buffer_lock_user(unsigned long uaddr, size_t len,
+				     enum dma_data_direction dir,
 				     unsigned int flags, size_t *offset);
 
 #endif /* _LINUX_PMM_H */

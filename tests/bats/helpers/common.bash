@@ -25,7 +25,9 @@ export PMM_PROJECT PMM_KO PMM_TEST_KMOD PMM_CFS PMM_BUFS PMM_POOLS
 PMM_SPLAT=$(paste -sd '|' "$PMM_PROJECT/tests/vm/splat-patterns")
 
 # requires FEATURE... - skip the test unless every feature is present.
-# Unknown features are a bug in the test, not a reason to skip.
+# Unknown features are a bug in the test, not a reason to skip.  The
+# kernel features (pat, vgem, vivid, dm) are all in Debian's kernel: there
+# their absence fails the test instead (a skip would hide a broken guest).
 requires() {
 	local f
 	for f in "$@"; do
@@ -33,10 +35,25 @@ requires() {
 		root) [ "$(id -u)" = 0 ] || skip "test requires root" ;;
 		vm) [ "${PMM_IN_VM:-}" = 1 ] || skip "test requires the PMM test guest (tests/vm/run)" ;;
 		kvm) [ -w /dev/kvm ] || skip "test requires /dev/kvm" ;;
-		pat) [ -r /sys/kernel/debug/x86/pat_memtype_list ] || skip "test requires x86 PAT debugfs" ;;
+		pat) [ -r /sys/kernel/debug/x86/pat_memtype_list ] ||
+			pmm_absent "x86 PAT debugfs (/sys/kernel/debug/x86/pat_memtype_list)" ;;
+		vgem) modprobe vgem 2> /dev/null || pmm_absent "the vgem module" ;;
+		vivid) modprobe -n vivid 2> /dev/null || pmm_absent "the vivid module" ;;
+		dm)
+			modprobe dm-mod 2> /dev/null || true
+			[ -e /dev/mapper/control ] || pmm_absent "the device mapper (/dev/mapper/control)"
+			;;
 		*) echo "BUG: invalid requires $f" >&2; return 1 ;;
 		esac
 	done
+}
+
+# pmm_absent WHAT - a kernel feature a test needs is missing: a skip, but
+# a failure on Debian's kernel, which has it.
+pmm_absent() {
+	[ "${PMM_KERNEL_FLAVOUR:-}" != debian ] ||
+		fail "test requires $1, which Debian's kernel has, but this guest does not"
+	skip "test requires $1, which this kernel (${PMM_KERNEL_FLAVOUR:-unknown}) does not have"
 }
 
 pmm_requires_vm() {
@@ -257,6 +274,13 @@ pmm_unhold() {
 pmm_phys() {
 	local v
 	IFS= read -r v < "$PMM_BUFS/$1/phys_addr"
+	echo $((v))
+}
+
+# pmm_phys_pool POOL - a pool's physical base, in decimal.
+pmm_phys_pool() {
+	local v
+	IFS= read -r v < "$PMM_POOLS/$1/base"
 	echo $((v))
 }
 

@@ -1,17 +1,36 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 # include/uapi/linux/pmm.h is fit to install: it includes only
-# <linux/types.h> and <linux/ioctl.h>, uses no kernel-internal types, and
-# compiles on its own in user space, in C and C++, with every struct laid
-# out without implicit padding.
+# <linux/types.h>, <linux/ioctl.h> and, for the O_* flags, the fcntl.h of
+# its side, uses no kernel-internal types, and compiles on its own in user
+# space, in C and C++, every macro it defines included, with every struct
+# laid out without implicit padding.
 
 load ../helpers/common
 
 UAPI=$PMM_PROJECT/kernel/include/uapi/linux/pmm.h
 
-@test "uapi: includes only linux/types.h and linux/ioctl.h" {
+@test "uapi: includes only linux/types.h, linux/ioctl.h and fcntl.h" {
 	run grep -E '^#include' "$UAPI"
-	assert_output "$(printf '#include <linux/ioctl.h>\n#include <linux/types.h>')"
+	assert_output "$(printf '#include <linux/ioctl.h>\n#include <linux/types.h>\n#include <linux/fcntl.h>\n#include <fcntl.h>')"
+}
+
+@test "uapi: every macro it defines compiles with only the header included" {
+	local macros
+	macros=$(sed -nE 's/^#define (PMM_[A-Z0-9_]+).*/\1/p' "$UAPI" | paste -sd,)
+	[ -n "$macros" ]
+	# In gcc's default dialect, and in strict C99 asking for POSIX.1-2008
+	# (where O_CLOEXEC comes from).
+	run gcc -Wall -Wextra -Werror -fsyntax-only -I"${UAPI%/linux/pmm.h}" \
+		-x c - <<< "#include <linux/pmm.h>
+unsigned long long pmm_macros[] = { $macros };"
+	assert_success
+	run gcc -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -fsyntax-only \
+		-I"${UAPI%/linux/pmm.h}" -x c - <<< "#include <linux/pmm.h>
+unsigned long long pmm_macros[] = { $macros };"
+	assert_success
+	# ... and the header still defines its flag masks.
+	assert_equal "$(grep -c '_VALID_FLAGS' <<< "${macros//,/$'\n'}")" 4
 }
 
 @test "uapi: no kernel-internal types (u8..u64, s32, bool, size_t)" {

@@ -70,6 +70,24 @@ accept() {
 	assert_output t
 }
 
+@test "mkdir: names of udev's link directories (by-*) give EINVAL and one log line" {
+	local name
+	for name in by-memtype by-x; do
+		pmm_mark
+		run mkdir "$PMM_BUFS/$name"
+		assert_failure
+		assert_output --partial "Invalid argument"
+		assert_dir_not_exists "$PMM_BUFS/$name"
+		run pmm_log_since_mark
+		pmm_count "buffer '$name': reserved name (/dev/pmm/by-* holds udev's links)" "$output"
+		assert_equal "$PMM_COUNT" 1
+	done
+	mkdir "$PMM_BUFS/by"
+	rmdir "$PMM_BUFS/by"
+	run ls "$PMM_BUFS"
+	assert_output t
+}
+
 @test "size: bytes and K/M/G suffixes, shown in bytes, rounded up to pages" {
 	accept size 1M 1048576
 	accept size 4096 4096

@@ -174,19 +174,33 @@ teardown() {
 }
 
 # A new owner sees zeroes, for one buffer in each backend and cache mode:
-# the memory is filled, the buffer disabled and enabled again on the same
-# memory (first fit), with either zero policy.
+# the memory is filled (through the kernel's view, then through a user
+# mapping of the buffer's cache mode), the buffer disabled and enabled
+# again on the same memory (first fit), with either zero policy; the new
+# owner reads zeroes through both views.
 zero_on_allocate() { # NAME MEMTYPE CACHE
 	local phys
 	pmm_buf_new "$1" size=64K memtype="$2" cache="$3" enable=1
 	phys=$(pmm_attr "$1" phys_addr)
 	cmp -n 65536 /dev/pmm/"$1" /dev/zero
+	run "$PMM_MMAP" check /dev/pmm/"$1" 0
+	assert_success
 	tr '\0' '\252' < /dev/zero | dd of=/dev/pmm/"$1" bs=64K count=1 iflag=fullblock 2>/dev/null
 	run cmp -n 65536 /dev/pmm/"$1" /dev/zero
 	assert_failure
 	pmm_write "$PMM_BUFS/$1/enable" 0
 	pmm_write "$PMM_BUFS/$1/enable" 1
 	assert_equal "$(pmm_attr "$1" phys_addr)" "$phys"
+	run "$PMM_MMAP" check /dev/pmm/"$1" 0
+	assert_success
+	cmp -n 65536 /dev/pmm/"$1" /dev/zero
+	run "$PMM_MMAP" fill /dev/pmm/"$1" 0x5b
+	assert_success
+	pmm_write "$PMM_BUFS/$1/enable" 0
+	pmm_write "$PMM_BUFS/$1/enable" 1
+	assert_equal "$(pmm_attr "$1" phys_addr)" "$phys"
+	run "$PMM_MMAP" check /dev/pmm/"$1" 0
+	assert_success
 	cmp -n 65536 /dev/pmm/"$1" /dev/zero
 	pmm_buf_rm "$1"
 }

@@ -101,6 +101,14 @@ pat_type() {
 	assert_output 0
 }
 
+@test "mmap: a reader of a 0644 node maps it read-only; PROT_WRITE is refused" {
+	pmm_buf_new m size=64K mode=0644 enable=1
+	"$PMM_MMAP" fill /dev/pmm/m 0x44
+	run as_nobody "$PMM_MMAP" --readonly check /dev/pmm/m 0x44
+	assert_success
+	pmm_refused EACCES as_nobody "$PMM_MMAP" map /dev/pmm/m
+}
+
 @test "cache: contig mappings of every mode work and write through to read()" {
 	local cache
 	for cache in cached writecombine uncached; do
@@ -109,6 +117,42 @@ pat_type() {
 		run --separate-stderr dd if="/dev/pmm/k-$cache" bs=2 count=1
 		assert_output '""'
 		pmm_buf_rm "k-$cache"
+	done
+}
+
+# ram_type PFN - the memory type x86 PAT records for a RAM page, as
+# set_memory_wc/uc() set it together with the page's linear map: PAT keeps
+# it in the page's flags (PG_arch_1 for WC, PG_uncached for UC-), which
+# /proc/kpageflags shows as KPF_ARCH (bit 38) and KPF_UNCACHED (bit 39).
+ram_type() {
+	local flags
+	flags=$(dd if=/proc/kpageflags bs=8 skip="$1" count=1 status=none | od -An -tu8)
+	case $(( (flags >> 38) & 3 )) in
+	0) echo write-back ;;
+	1) echo write-combining ;;
+	2) echo uncached-minus ;;
+	3) echo write-through ;;
+	esac
+}
+
+@test "cache: a contig buffer's linear map has its memory type while enabled, write-back after" {
+	requires pat
+	local cache want first last
+	for cache in cached writecombine uncached; do
+		case $cache in
+		cached) want=write-back ;;
+		writecombine) want=write-combining ;;
+		uncached) want=uncached-minus ;;
+		esac
+		pmm_buf_new "k-$cache" size=64K memtype=fb cache="$cache" enable=1
+		first=$(( $(pmm_phys "k-$cache") >> 12 ))
+		last=$(( first + 15 ))
+		assert_equal "$cache: $(ram_type $first) $(ram_type $last)" "$cache: $want $want"
+		# The neighbours are not touched.
+		assert_equal "$(ram_type $((last + 1)))" write-back
+		pmm_buf_rm "k-$cache"
+		assert_equal "$cache after: $(ram_type $first) $(ram_type $last)" \
+			"$cache after: write-back write-back"
 	done
 }
 

@@ -160,6 +160,60 @@ pinned() {
 	assert_equal "$(pmm_attr x dmabufs)" 0
 }
 
+@test "EXPORT: a dma-buf gets no more access than the exporting file (nobody, 0644 node)" {
+	pmm_buf_new x size=64K memtype=fb mode=0644 enable=1
+	"$PMM_MMAP" fill /dev/pmm/x 0x3c
+	# Read-only export from a read-only open: works, and maps readable.
+	run as_nobody "$PMM_IOCTL" -r export /dev/pmm/x 0 < /dev/null
+	assert_success
+	run as_nobody "$PMM_IOCTL" -r dmabuf-map /dev/pmm/x 0 r
+	assert_success
+	# ... but not writable: the dma-buf file is read-only.
+	pmm_refused EACCES as_nobody "$PMM_IOCTL" -r dmabuf-map /dev/pmm/x 0 rw
+	# Write access the opener lacks is refused, with a log line.
+	pmm_mark
+	pmm_refused EACCES as_nobody "$PMM_IOCTL" -r export /dev/pmm/x $O_RDWR_CLOEXEC < /dev/null
+	pmm_refused EACCES as_nobody "$PMM_IOCTL" -r dmabuf-map /dev/pmm/x 1 w
+	run pmm_log_since_mark
+	assert_output --partial "buffer 'x': export: a dma-buf with more access than the node was opened with"
+	# So is read access a write-only opener lacks.
+	pmm_refused EACCES "$PMM_IOCTL" -w export /dev/pmm/x 0 < /dev/null
+	assert_equal "$(pmm_attr x dmabufs)" 0
+	run "$PMM_MMAP" check /dev/pmm/x 0x3c
+	assert_success
+}
+
+@test "EXPORT: a result that cannot be copied out leaves no descriptor behind" {
+	pmm_buf_new x size=64K memtype=fb enable=1
+	run "$PMM_IOCTL" export-efault /dev/pmm/x
+	assert_success
+	[[ $output =~ ^EFAULT\ fds\ before=([0-9]+)\ after=([0-9]+)$ ]] || fail "$output"
+	assert_equal "${BASH_REMATCH[2]}" "${BASH_REMATCH[1]}"
+	assert_equal "$(pmm_attr x dmabufs)" 0
+	pmm_write "$PMM_BUFS/x/enable" 0
+}
+
+@test "LOCK: an exclusive lock needs the node open for writing; a shared one does not" {
+	pmm_buf_new l size=4K mode=0644 enable=1
+	pmm_mark
+	pmm_refused EBADF as_nobody "$PMM_IOCTL" -r lock /dev/pmm/l 0 < /dev/null
+	pmm_refused EBADF "$PMM_IOCTL" -r lock /dev/pmm/l $NONBLOCK < /dev/null
+	run pmm_log_since_mark
+	assert_output --partial "buffer 'l': lock: an exclusive lock needs the node open for writing"
+	run as_nobody "$PMM_IOCTL" -r lock /dev/pmm/l $SHARED < /dev/null
+	assert_success
+	# pmm-lock opens the node for writing for an exclusive lock only.
+	run as_nobody "$PMM_LOCK" -n l -- true
+	assert_failure 1
+	assert_output --partial "Permission denied"
+	run as_nobody "$PMM_LOCK" -n --shared l -- true
+	assert_success
+	run "$PMM_LOCK" -n l -- cat "$PMM_BUFS/l/locks"
+	assert_success
+	assert_output 1
+	assert_equal "$(pmm_attr l locks)" 0
+}
+
 @test "SYNC: ranges inside the buffer with a direction; everything else EINVAL" {
 	pmm_buf_new s size=64K cache=cached enable=1
 	run "$PMM_IOCTL" sync /dev/pmm/s 0 65536 $SYNC_READ
@@ -176,42 +230,97 @@ pinned() {
 	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 4096 $SYNC_READ 1
 }
 
-@test "vgem: DRM imports a PMM dma-buf (PRIME_FD_TO_HANDLE)" {
-	modprobe vgem || skip "vgem module not available"
-	pmm_buf_new g size=64K memtype=fb enable=1
-	run "$PMM_IOCTL" vgem /dev/pmm/g
-	[ "$status" -eq 77 ] && skip "$output"
-	assert_success
-	assert_output --regexp '^handle=[1-9][0-9]*$'
-	assert_equal "$(pmm_attr g dmabufs)" 0
+@test "vgem: DRM imports (attaches and DMA-maps) a PMM dma-buf, every cache mode, both backends" {
+	requires vgem
+	local mt cache
+	for mt in fb video; do
+		for cache in cached writecombine uncached; do
+			pmm_buf_new g size=64K memtype=$mt cache=$cache enable=1
+			"$PMM_MMAP" fill /dev/pmm/g 0x6e
+			run "$PMM_IOCTL" vgem /dev/pmm/g
+			assert_success
+			assert_output --regexp '^handle=[1-9][0-9]*$'
+			assert_equal "$(pmm_attr g dmabufs)" 0
+			run "$PMM_MMAP" check /dev/pmm/g 0x6e
+			assert_success
+			pmm_buf_rm g
+		done
+	done
 	modprobe -r vgem
+	pmm_assert_pools_empty
 }
 
-@test "vivid: V4L2 captures into PMM buffers through dma-bufs (examples/capture-to-pmm)" {
-	modprobe vivid n_devs=1 || skip "vivid module not available"
-	# One contig and one carveout buffer as the capture queue, 4 frames:
-	# each buffer is filled, handed back and filled again.
-	pmm_buf_new v-fb size=160K memtype=fb enable=1
-	pmm_buf_new v-video size=160K memtype=video enable=1
-	run "$PMM_PROJECT/build/bin/capture-to-pmm" -n 4 -s 320x240 v-fb v-video
+# vivid_capture ALLOCATOR CACHE MEMTYPE... - vivid, with its vmalloc (0)
+# or dma-contig (1) allocator, both of which take a kernel mapping of the
+# dma-buf, captures 4 frames into one buffer of the cache mode per memtype;
+# the frames are in PMM memory, the buffers are released (REQBUFS 0 unmaps
+# them) and disabled.
+vivid_capture() {
+	local alloc=$1 cache=$2 b frame names=()
+	shift 2
+	modprobe vivid n_devs=1 allocators=$alloc
+	for b in "$@"; do
+		pmm_buf_new "v-$b" size=160K memtype=$b cache=$cache enable=1
+		names+=("v-$b")
+	done
+	run "$PMM_PROJECT/build/bin/capture-to-pmm" -n 4 -s 320x240 "${names[@]}"
 	assert_success
 	# vivid picks the size nearest 320x240 (320x180 or 320x240, YUYV).
 	[[ ${lines[0]} =~ ^/dev/video[0-9]+:\ 320x(180|240),\ ([0-9]+)\ bytes\ per\ frame$ ]] ||
 		fail "format line: ${lines[0]}"
-	local frame=${BASH_REMATCH[2]}
+	frame=${BASH_REMATCH[2]}
 	assert_equal "$frame" $((320 * ${BASH_REMATCH[1]} * 2))
-	assert_line "frame 0: v-fb bytesused $frame"
-	assert_line "frame 1: v-video bytesused $frame"
-	assert_line "frame 3: v-video bytesused $frame"
-	# ... and the frames are in PMM memory: not all zero any more.
-	local b
-	for b in v-fb v-video; do
+	assert_line "frame 0: ${names[0]} bytesused $frame"
+	assert_line "frame 3: ${names[-1]} bytesused $frame"
+	# ... and the frames are in PMM memory: not all zero any more, and
+	# nothing written past the frame.
+	for b in "${names[@]}"; do
 		run cmp -n "$frame" "/dev/pmm/$b" /dev/zero
 		assert_failure
 		assert_output --partial differ
+		run bash -c 'dd if="$1" bs="$2" skip=1 status=none | cmp -n "$3" - /dev/zero' \
+			_ "/dev/pmm/$b" "$frame" $((163840 - frame))
+		assert_success
 		assert_equal "$(pmm_attr "$b" dmabufs)" 0
 	done
+	pmm_buf_rm "${names[@]}"
 	modprobe -r vivid
+}
+
+@test "vivid: V4L2 captures into PMM dma-bufs, vmalloc allocator, every cache mode, both backends" {
+	requires vivid
+	local cache
+	for cache in cached writecombine uncached; do
+		vivid_capture 0 $cache fb video
+	done
+	pmm_assert_pools_empty
+}
+
+@test "vivid: V4L2 captures into PMM dma-bufs, dma-contig allocator, every cache mode" {
+	requires vivid
+	local cache
+	for cache in cached writecombine uncached; do
+		vivid_capture 1 $cache video
+	done
+	pmm_assert_pools_empty
+}
+
+@test "vivid: memory beyond a device's DMA mask is refused at map with a log line, not bounced" {
+	requires vivid
+	# vivid's DMA mask is 32 bits; the contig pool of a 6 GiB guest lies
+	# above 4 GiB (pools are taken from the top).
+	[ "$(pmm_phys_pool fb)" -ge $((1 << 32)) ] || fail "pool fb is below 4 GiB"
+	modprobe vivid n_devs=1 allocators=1
+	pmm_buf_new v-fb size=160K memtype=fb cache=cached enable=1
+	pmm_mark
+	run "$PMM_PROJECT/build/bin/capture-to-pmm" -n 4 -s 320x240 v-fb
+	assert_failure
+	assert_output --partial "VIDIOC_QBUF"
+	run pmm_log_since_mark
+	assert_output --partial "pmm: buffer 'v-fb': map: its memory lies beyond this device's DMA mask 0xffffffff"
+	modprobe -r vivid
+	pmm_buf_rm v-fb
+	pmm_assert_pools_empty
 }
 
 @test "lock/dma-buf: pools back to empty, kernel log clean" {

@@ -110,6 +110,43 @@ api() { # api COMMAND - write a command to the test module
 	assert_equal "$(pmm_attr u locks)" 0
 }
 
+@test "UPBuffer: the lock is held while the driver has it, and gone after" {
+	pmm_buf_new u size=64K memtype=fb enable=1
+	pmm_bg "$PMM_IOCTL" upbuf-hold /dev/pmm/u 0x1000 0x1000
+	assert_equal "$(sed -n 2p "$BATS_TEST_TMPDIR/hold.out")" \
+		"phys=$(pmm_attr u phys_addr) size=65536 offset=4096 locked=1"
+	assert_equal "$(pmm_attr u locks)" 1
+	run "$PMM_LOCK" -n u -- true
+	assert_failure 1
+	assert_output --partial "Resource temporarily unavailable"
+	pmm_reject EBUSY u enable 0
+	pmm_unhold
+	assert_equal "$(pmm_attr u locks)" 0
+	run "$PMM_LOCK" -n u -- true
+	assert_success
+}
+
+@test "UPBuffer: a device write needs PROT_WRITE, a device read PROT_READ" {
+	pmm_buf_new u size=64K memtype=fb enable=1
+	pmm_mark
+	pmm_refused EACCES "$PMM_IOCTL" upbuf /dev/pmm/u 0 4096 r from-device
+	pmm_refused EACCES "$PMM_IOCTL" upbuf /dev/pmm/u 0 4096 r both
+	pmm_refused EACCES "$PMM_IOCTL" upbuf /dev/pmm/u 0 4096 w to-device
+	pmm_refused EACCES "$PMM_IOCTL" upbuf /dev/pmm/u 0 4096 w both
+	run pmm_log_since_mark
+	assert_output --partial "buffer 'u': lock_user: the process mapped the range without PROT_WRITE, which the device's write needs"
+	assert_output --partial "buffer 'u': lock_user: the process mapped the range without PROT_READ, which the device's read needs"
+	assert_equal "$(pmm_attr u locks)" 0
+	local prot dir
+	for prot in r w rw; do
+		case $prot in r) dir=to-device ;; w) dir=from-device ;; rw) dir=both ;; esac
+		run "$PMM_IOCTL" upbuf /dev/pmm/u 0 4096 $prot $dir
+		assert_success
+		assert_output --partial "locked=1"
+	done
+	assert_equal "$(pmm_attr u locks)" 0
+}
+
 @test "UPBuffer: ranges past the mapping or empty are EINVAL" {
 	pmm_buf_new u size=64K enable=1
 	pmm_refused EINVAL "$PMM_IOCTL" upbuf /dev/pmm/u 0xf000 0x2000

@@ -113,7 +113,7 @@ lifetime() {
 }
 
 @test "lifetime: a dma-buf imported by vgem, its DRM file killed" {
-	modprobe vgem || skip "vgem module not available"
+	requires vgem
 	lifetime vgem process
 	modprobe -r vgem
 }

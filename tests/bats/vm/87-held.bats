@@ -95,8 +95,7 @@ held_new_owner() {
 # read queued with the destination pages pinned until it is resumed.
 held_dm_create() {
 	modprobe loop 2> /dev/null || true
-	modprobe dm-mod 2> /dev/null || true
-	[ -e /dev/mapper/control ] || skip "device mapper not in this kernel"
+	requires dm
 	dd if=/dev/zero bs=1M count=1 2> /dev/null | tr '\0' '\325' > "$BATS_TEST_TMPDIR/disk"
 	HELD_LOOP=$(losetup -f --show "$BATS_TEST_TMPDIR/disk")
 	dmsetup create --noudevsync pmmslow --table "0 2048 linear $HELD_LOOP 0"

@@ -7,6 +7,17 @@
 
 #include <linux/ioctl.h>
 #include <linux/types.h>
+/*
+ * PMM_EXPORT_VALID_FLAGS is made of the open(2) flags O_CLOEXEC and
+ * O_ACCMODE, whose values differ between architectures.  <linux/fcntl.h>
+ * defines struct flock, as glibc's <fcntl.h> does, so user space takes
+ * them from its C library.
+ */
+#ifdef __KERNEL__
+#include <linux/fcntl.h>
+#else
+#include <fcntl.h>
+#endif
 
 /**
  * DOC: PMM user API
@@ -60,9 +71,11 @@ struct pmm_info {
  * @__pad: must be 0
  *
  * A transaction lock on the buffer, held by the open file: shared or
- * exclusive, like flock(2).  While any lock is held the buffer cannot be
- * disabled, removed or changed.  PMM_IOC_UNLOCK or the last close of the
- * file releases it.
+ * exclusive, like flock(2).  An exclusive lock means "I am about to
+ * write": like a write lock of fcntl(2) it needs a file opened for writing
+ * (-EBADF otherwise); a shared lock needs only read access.  While any
+ * lock is held the buffer cannot be disabled, removed or changed.
+ * PMM_IOC_UNLOCK or the last close of the file releases it.
  */
 struct pmm_lock {
 	__u32 flags;
@@ -94,7 +107,10 @@ struct pmm_sync {
 
 /**
  * struct pmm_export - argument of PMM_IOC_EXPORT
- * @flags: O_CLOEXEC and O_RDONLY/O_WRONLY/O_RDWR for the new file
+ * @flags: O_CLOEXEC and O_RDONLY/O_WRONLY/O_RDWR for the new file, which
+ *	gets no more access than the exporting file has: read access needs
+ *	a file opened for reading, write access one opened for writing
+ *	(-EACCES otherwise)
  * @fd: out: the dma-buf file descriptor; must be 0 on input
  */
 struct pmm_export {
