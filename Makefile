@@ -95,14 +95,22 @@ debug-modules: debug-kernel
 bench-modules: bench-kernel
 	tests/vm/build-modules bench
 
-# A longer fuzz run on the debug kernel: make fuzz DURATION=600 [SEED=n].
+# A longer fuzz run on the debug kernel: make fuzz DURATION=600 [SEED=n]
+# [FAULTS=1] (1 % of the workers' slab and page allocations fail).
 DURATION ?= 600
 WORKERS ?= 4
+FAULT_PERCENT ?= 1
+fuzz_faults = for d in failslab fail_page_alloc; do \
+	f=/sys/kernel/debug/$$d; echo Y > $$f/task-filter; echo N > $$f/ignore-gfp-wait; \
+	echo 0 > $$f/verbose; echo 1 > $$f/interval; echo -1 > $$f/times; \
+	echo $(FAULT_PERCENT) > $$f/probability; done;
 fuzz: all debug-modules
 	tests/vm/run --flavour debug --mem 4G --timeout $$(( $(DURATION) + 600 )) \
 		--append 'memmap=64M$$0x30000000' \
 		--load 'pools=video:64M@0x30000000,fb:16M' \
-		--cmd '$(CURDIR)/build/bin/pmm-fuzz -w $(WORKERS) -d $(DURATION) $(if $(SEED),-s $(SEED)) && rmmod pmm'
+		--cmd '$(if $(FAULTS),$(fuzz_faults)) modprobe loop; truncate -s 1M /tmp/pmm-fuzz.disk && \
+			$(CURDIR)/build/bin/pmm-fuzz -w $(WORKERS) -d $(DURATION) $(if $(SEED),-s $(SEED)) \
+			--loop $$(losetup -f --show /tmp/pmm-fuzz.disk) $(if $(FAULTS),--faults) && rmmod pmm'
 
 # The benchmarks (README, "Benchmarks") on the bench kernel: PMM with a
 # 256 MiB carveout and a 512 MiB contig pool, beside the kernel's 256 MiB

@@ -6,16 +6,32 @@
  * operations on a small set of buffer names: mkdir/rmdir, attribute writes
  * (valid and invalid), enable/disable, open/close, mmap/munmap (random
  * offsets and lengths, valid and not), read/write, lock/unlock (shared,
- * exclusive, non-blocking), sync, dma-buf export (mapped and closed), and
- * fork+exit while holding fds, mappings and locks.
+ * exclusive, non-blocking), sync, dma-buf export (mapped and closed),
+ * fork+exit while holding fds, mappings and locks, and the operations that
+ * take page references: vmsplice of a mapping into a pipe held for a
+ * while (past munmap, close and disable), and O_DIRECT reads and writes
+ * between a mapping and a loop device (--loop).
  *
  * Invariants checked as it goes:
  *  - data a worker wrote while it held a buffer's exclusive lock is what
- *    its mapping and read() return until it unlocks;
+ *    its mapping and read() return until it unlocks, also when a device
+ *    wrote it (O_DIRECT read into the mapping) or read it (O_DIRECT write
+ *    from the mapping, read back from the disk);
  *  - a buffer this worker has just enabled reads all zero;
- *  - every call fails, if at all, with an errno its operation may return.
+ *  - a pipe vmspliced from a mapping reads what the mapping held then,
+ *    never bytes of a later owner of that memory (writers leave a buffer
+ *    alone while a pipe of it is held, so any change is a new owner's);
+ *  - every call fails, if at all, with an errno its operation may return
+ *    (with --faults, ENOMEM too);
  * and at the end: every buffer torn down, no /dev/pmm node of ours left,
- * every pool's used and buffers back to 0.
+ * every pool's used, held and buffers back to 0 (held memory is given a few
+ * seconds), and each kind of check made at least once: a run that checked
+ * nothing has proven nothing.
+ *
+ * With --faults, each worker runs its operations with fault injection on
+ * for its own task (/proc/self/make-it-fail; the caller sets up failslab
+ * and fail_page_alloc with task-filter): allocations in the kernel fail
+ * now and then, and every error path must hold the same invariants.
  *
  * Workers only write buffer data under PMM's exclusive lock, and hold a
  * fuzzer-level per-name rwlock (shared memory) while they do; enabling and
@@ -47,6 +63,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,18 +80,20 @@
 enum op {
 	OP_MKDIR, OP_RMDIR, OP_ATTR, OP_ENABLE, OP_DISABLE, OP_OPEN, OP_CLOSE,
 	OP_MMAP, OP_MUNMAP, OP_READ, OP_LOCK, OP_UNLOCK, OP_WRITE_LOCKED,
-	OP_SYNC, OP_EXPORT, OP_FORK, OP_TOUCH, OP_DROP, NR_OPS
+	OP_SYNC, OP_EXPORT, OP_FORK, OP_TOUCH, OP_DROP, OP_SPLICE,
+	OP_PIPE_CHECK, OP_DIRECT, NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"mkdir", "rmdir", "attr", "enable", "disable", "open", "close",
 	"mmap", "munmap", "read", "lock", "unlock", "write-locked",
-	"sync", "export", "fork", "touch", "drop-all",
+	"sync", "export", "fork", "touch", "drop-all", "splice",
+	"pipe-check", "direct-io",
 };
 
 /* Relative frequencies: the kernel's busy paths get most of the calls. */
 static const unsigned int op_weight[NR_OPS] = {
-	6, 4, 8, 8, 6, 8, 6, 8, 6, 5, 8, 5, 8, 4, 4, 1, 4, 3,
+	6, 4, 8, 8, 6, 8, 6, 8, 6, 5, 8, 5, 8, 4, 4, 1, 4, 3, 4, 3, 4,
 };
 
 /* Shared between all processes (MAP_SHARED | MAP_ANONYMOUS). */
@@ -85,6 +104,10 @@ struct shared {
 	atomic_ulong violations;
 	atomic_ulong zero_checks;
 	atomic_ulong data_checks;
+	atomic_ulong pipe_checks;
+	atomic_ulong direct_checks;
+	/* Pipes of each name's memory held now: writers leave it alone. */
+	atomic_int pipes_held[MAX_NAMES];
 };
 
 struct fd_slot {
@@ -107,7 +130,23 @@ struct map_slot {
 	bool pins_lock;
 };
 
+/* A pipe holding references to pages of a mapping, and what they held. */
+struct pipe_slot {
+	int fd[2];		/* fd[0] == -1: free */
+	int name;
+	size_t len;
+	unsigned char *snap;
+	unsigned int left;	/* operations to hold it for */
+};
+
+#define MAX_PIPES	2
+#define SPLICE_MAX	(64 * 1024)
+#define DIRECT_MAX	(64 * 1024)
+
 static struct shared *sh;
+static struct pipe_slot pipes[MAX_PIPES];
+static const char *loop_dev;
+static bool faults;
 static char cfs[256] = "/sys/kernel/config/pmm";
 static char names[MAX_NAMES][32];
 static char pools[MAX_POOLS][65];
@@ -153,6 +192,9 @@ static void violation(const char *fmt, ...)
 static void check_errno(enum op op, int err, const int *allowed)
 {
 	atomic_fetch_add(&sh->refused[op], 1);
+	/* An injected allocation failure may surface from any call. */
+	if (faults && err == ENOMEM)
+		return;
 	for (; *allowed; allowed++)
 		if (*allowed == err)
 			return;
@@ -289,6 +331,9 @@ static const int e_lock[] = { EAGAIN, EBUSY, EINVAL, ENODEV, 0 };
 static const int e_unlock[] = { EINVAL, 0 };
 static const int e_sync[] = { EINVAL, ENODEV, 0 };
 static const int e_export[] = { EINVAL, ENODEV, ENOMEM, EMFILE, 0 };
+/* vmsplice of a carveout (raw PFN) mapping: get_user_pages refuses it. */
+static const int e_splice[] = { EFAULT, ENOMEM, 0 };
+static const int e_direct[] = { EFAULT, ENOMEM, EINVAL, 0 };
 
 /* The first six sizes are valid. */
 static const char *const sizes[] = {
@@ -624,6 +669,12 @@ static void op_write_locked(void)
 	back = malloc(len);
 	seed = rnd();
 	pthread_rwlock_rdlock(&sh->name_lock[s->name]);
+	if (atomic_load(&sh->pipes_held[s->name])) {
+		pthread_rwlock_unlock(&sh->name_lock[s->name]);
+		free(back);
+		munmap(m, len);
+		return;
+	}
 	sy.offset = off;
 	sy.length = len;
 	sy.flags = PMM_SYNC_WRITE;
@@ -702,10 +753,205 @@ static void op_export(void)
 		close(e.fd);
 }
 
+/*
+ * vmsplice a page range of a fresh mapping into a pipe, remember what it
+ * held, unmap: the pipe keeps references to the pages themselves for as
+ * long as it is held (a few operations, during which the buffer may be
+ * disabled and its memory sought by other buffers).  The name's fuzzer
+ * lock keeps writers out while the range is taken and remembered.
+ */
+static void op_splice(void)
+{
+	struct fd_slot *s = pick_fd();
+	struct pipe_slot *ps = NULL;
+	size_t size, len, off;
+	struct iovec iov;
+	unsigned char *m;
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < MAX_PIPES && !ps; i++)
+		if (pipes[i].fd[0] < 0)
+			ps = &pipes[i];
+	if (!s || !ps)
+		return;
+	size = fd_size(s->fd);
+	if (!size)
+		return;
+	off = rnd_below(size / PAGE) * PAGE;
+	len = (rnd_below((size - off) / PAGE) + 1) * PAGE;
+	if (len > SPLICE_MAX)
+		len = SPLICE_MAX;
+	m = mmap(NULL, len, PROT_READ, MAP_SHARED, s->fd, off);
+	if (m == MAP_FAILED) {
+		check_errno(OP_SPLICE, errno, e_mmap);
+		return;
+	}
+	if (pipe2(ps->fd, O_CLOEXEC)) {
+		ps->fd[0] = -1;
+		munmap(m, len);
+		return;
+	}
+	fcntl(ps->fd[1], F_SETPIPE_SZ, (int)SPLICE_MAX);
+	ps->snap = malloc(len);
+	pthread_rwlock_wrlock(&sh->name_lock[s->name]);
+	iov.iov_base = m;
+	iov.iov_len = len;
+	n = vmsplice(ps->fd[1], &iov, 1, SPLICE_F_NONBLOCK);
+	if (n > 0 && ps->snap) {
+		memcpy(ps->snap, m, n);
+		atomic_fetch_add(&sh->pipes_held[s->name], 1);
+	}
+	pthread_rwlock_unlock(&sh->name_lock[s->name]);
+	munmap(m, len);
+	if (n <= 0 || !ps->snap) {
+		if (n < 0)
+			check_errno(OP_SPLICE, errno, e_splice);
+		close(ps->fd[0]);
+		close(ps->fd[1]);
+		ps->fd[0] = -1;
+		free(ps->snap);
+		ps->snap = NULL;
+		return;
+	}
+	ps->name = s->name;
+	ps->len = n;
+	ps->left = rnd_below(40) + 1;
+	/* Sometimes let go of the file at once: only the pipe remains. */
+	if (chance(30) && !s->locked)
+		close_slot(s);
+}
+
+/* Read a held pipe: it must give what its pages held when spliced. */
+static void pipe_check(struct pipe_slot *ps)
+{
+	unsigned char *buf = malloc(ps->len);
+	size_t got = 0, i;
+	ssize_t n;
+
+	close(ps->fd[1]);
+	while (buf && got < ps->len &&
+	       (n = read(ps->fd[0], buf + got, ps->len - got)) > 0)
+		got += n;
+	if (buf && got == ps->len) {
+		atomic_fetch_add(&sh->pipe_checks, 1);
+		for (i = 0; i < ps->len; i++) {
+			if (buf[i] != ps->snap[i]) {
+				violation("%s: a pipe of its memory reads %#x at %zu, spliced as %#x: a later owner's byte",
+					  names[ps->name], buf[i], i, ps->snap[i]);
+				break;
+			}
+		}
+	} else if (buf) {
+		violation("%s: a pipe of %zu bytes gave %zu", names[ps->name],
+			  ps->len, got);
+	}
+	free(buf);
+	close(ps->fd[0]);
+	ps->fd[0] = -1;
+	free(ps->snap);
+	ps->snap = NULL;
+	atomic_fetch_sub(&sh->pipes_held[ps->name], 1);
+}
+
+/* Held pipes age with every operation; check the ones whose time is up. */
+static void op_pipe_check(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_PIPES; i++)
+		if (pipes[i].fd[0] >= 0 && (!pipes[i].left || chance(20)))
+			pipe_check(&pipes[i]);
+}
+
+static void pipes_age(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_PIPES; i++)
+		if (pipes[i].fd[0] >= 0 && pipes[i].left)
+			pipes[i].left--;
+}
+
+/*
+ * Under the exclusive lock, O_DIRECT between a mapping and the loop
+ * device: a device read of the buffer (write from the mapping, read back
+ * from the disk) and a device write into it (read into the mapping),
+ * checked through read().  Carveout mappings are raw PFNs: EFAULT.
+ */
+static void op_direct(void)
+{
+	struct fd_slot *s = pick_fd();
+	unsigned char *m, *disk = NULL, *back = NULL;
+	size_t size, len, off, i;
+	ssize_t n;
+	int dev;
+
+	if (!loop_dev || !s || s->locked != 2)
+		return;
+	size = fd_size(s->fd);
+	if (!size)
+		return;
+	off = rnd_below(size / PAGE) * PAGE;
+	len = (rnd_below((size - off) / PAGE) + 1) * PAGE;
+	if (len > DIRECT_MAX)
+		len = DIRECT_MAX;
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, off);
+	if (m == MAP_FAILED) {
+		check_errno(OP_DIRECT, errno, e_mmap);
+		return;
+	}
+	dev = open(loop_dev, O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (dev < 0 || posix_memalign((void **)&disk, PAGE, len) ||
+	    !(back = malloc(len)))
+		goto out;
+	pthread_rwlock_rdlock(&sh->name_lock[s->name]);
+	if (atomic_load(&sh->pipes_held[s->name]))
+		goto out_unlock;
+	/* The device reads the buffer. */
+	n = pwrite(dev, m, len, worker_id * DIRECT_MAX);
+	if (n < 0) {
+		check_errno(OP_DIRECT, errno, e_direct);
+		goto out_unlock;
+	}
+	if (pread(dev, disk, len, worker_id * DIRECT_MAX) != (ssize_t)len ||
+	    pread(s->fd, back, len, off) != (ssize_t)len)
+		goto out_unlock;
+	atomic_fetch_add(&sh->direct_checks, 1);
+	if (memcmp(disk, back, len))
+		violation("%s: O_DIRECT write from the mapping put other bytes on the disk",
+			  names[s->name]);
+	/* The device writes the buffer. */
+	for (i = 0; i < len; i++)
+		disk[i] = rnd();
+	if (pwrite(dev, disk, len, worker_id * DIRECT_MAX) != (ssize_t)len)
+		goto out_unlock;
+	n = pread(dev, m, len, worker_id * DIRECT_MAX);
+	if (n < 0) {
+		check_errno(OP_DIRECT, errno, e_direct);
+		goto out_unlock;
+	}
+	if (pread(s->fd, back, len, off) == (ssize_t)len && memcmp(disk, back, len))
+		violation("%s: O_DIRECT read into the mapping is not what read() returns",
+			  names[s->name]);
+out_unlock:
+	pthread_rwlock_unlock(&sh->name_lock[s->name]);
+out:
+	if (dev >= 0)
+		close(dev);
+	free(disk);
+	free(back);
+	munmap(m, len);
+}
+
 /* Let go of everything, so that buffers can be disabled and re-enabled. */
 static void op_drop(void)
 {
 	int i;
+
+	for (i = 0; i < MAX_PIPES; i++)
+		if (pipes[i].fd[0] >= 0)
+			pipe_check(&pipes[i]);
 
 	for (i = 0; i < MAX_MAPS; i++) {
 		if (maps[i].addr)
@@ -737,9 +983,12 @@ static void op_fork(void)
 			 * Nor the buffer locks: those belong to the open
 			 * file, which the parent shares and tracks.
 			 */
+			/* Nor the parent's pipes, which it checks. */
 			if (op == OP_FORK || op == OP_ENABLE || op == OP_DISABLE ||
 			    op == OP_WRITE_LOCKED || op == OP_LOCK ||
-			    op == OP_UNLOCK)
+			    op == OP_UNLOCK || op == OP_SPLICE ||
+			    op == OP_PIPE_CHECK || op == OP_DIRECT ||
+			    op == OP_DROP)
 				op = OP_TOUCH;
 			run_op(op);
 		}
@@ -772,8 +1021,12 @@ static void run_op(enum op op)
 	case OP_FORK: op_fork(); break;
 	case OP_TOUCH: op_touch(); break;
 	case OP_DROP: op_drop(); break;
+	case OP_SPLICE: op_splice(); break;
+	case OP_PIPE_CHECK: op_pipe_check(); break;
+	case OP_DIRECT: op_direct(); break;
 	default: break;
 	}
+	pipes_age();
 }
 
 static enum op pick_op(void)
@@ -807,8 +1060,16 @@ static void worker(int id, uint64_t seed, double until)
 	rng = seed * 0x100000001b3ULL + id + 1;
 	for (i = 0; i < MAX_FDS; i++)
 		fds[i].fd = -1;
+	for (i = 0; i < MAX_PIPES; i++)
+		pipes[i].fd[0] = -1;
+	if (faults && write_str("/proc/self/make-it-fail", "1")) {
+		violation("cannot turn on fault injection (/proc/self/make-it-fail)");
+		_exit(1);
+	}
 	while (now() < until)
 		run_op(pick_op());
+	if (faults)
+		write_str("/proc/self/make-it-fail", "0");
 	op_drop();
 	_exit(0);
 }
@@ -854,6 +1115,17 @@ static int teardown(void)
 		}
 	}
 	for (i = 0; i < nr_pools; i++) {
+		/* Memory still referenced when released is retried every 100 ms. */
+		snprintf(p, sizeof(p), "%s/pools/%s/held", cfs, pools[i]);
+		for (err = 0; err < 50; err++) {
+			if (read_str(p, v, sizeof(v)) || !strcmp(v, "0"))
+				break;
+			usleep(100000);
+		}
+		if (read_str(p, v, sizeof(v)) || strcmp(v, "0")) {
+			fprintf(stderr, "pmm-fuzz: teardown: pool %s held %s\n", pools[i], v);
+			bad++;
+		}
 		snprintf(p, sizeof(p), "%s/pools/%s/used", cfs, pools[i]);
 		if (read_str(p, v, sizeof(v)) || strcmp(v, "0")) {
 			fprintf(stderr, "pmm-fuzz: teardown: pool %s used %s\n", pools[i], v);
@@ -876,7 +1148,10 @@ static void usage(FILE *f)
 		"  -w, --workers N       worker processes (default 4)\n"
 		"  -d, --duration SECS   how long (default 10)\n"
 		"  -n, --names N         buffer names fz0..fzN-1 (default 4, max %d)\n"
-		"  -r, --configfs-root D PMM's configfs directory (default %s)\n",
+		"  -r, --configfs-root D PMM's configfs directory (default %s)\n"
+		"  -l, --loop DEV        a block device for O_DIRECT I/O (its first\n"
+		"                        64 KiB per worker are overwritten)\n"
+		"  -f, --faults          run the workers with fault injection on\n",
 		MAX_NAMES, cfs);
 }
 
@@ -888,6 +1163,8 @@ int main(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "names", required_argument, NULL, 'n' },
 		{ "configfs-root", required_argument, NULL, 'r' },
+		{ "loop", required_argument, NULL, 'l' },
+		{ "faults", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -898,13 +1175,15 @@ int main(int argc, char **argv)
 	pthread_rwlockattr_t ra;
 	pid_t *pids;
 
-	while ((c = getopt_long(argc, argv, "s:w:d:n:r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:w:d:n:r:l:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'w': workers = atoi(optarg); break;
 		case 'd': duration = atof(optarg); break;
 		case 'n': nr_names = atoi(optarg); break;
 		case 'r': snprintf(cfs, sizeof(cfs), "%s", optarg); break;
+		case 'l': loop_dev = optarg; break;
+		case 'f': faults = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -958,9 +1237,17 @@ int main(int argc, char **argv)
 		printf("  %-13s %8lu calls %8lu refused\n", op_names[i],
 		       (unsigned long)sh->ops[i], (unsigned long)sh->refused[i]);
 	}
-	printf("pmm-fuzz: %lu operations in %.1f s: %.0f ops/s (%lu refused); %lu zero checks, %lu data checks\n",
+	printf("pmm-fuzz: %lu operations in %.1f s: %.0f ops/s (%lu refused); %lu zero checks, %lu data checks, %lu pipe checks, %lu O_DIRECT checks\n",
 	       total, elapsed, total / elapsed, refused,
-	       (unsigned long)sh->zero_checks, (unsigned long)sh->data_checks);
+	       (unsigned long)sh->zero_checks, (unsigned long)sh->data_checks,
+	       (unsigned long)sh->pipe_checks, (unsigned long)sh->direct_checks);
+	if (!sh->zero_checks || !sh->data_checks || !sh->pipe_checks ||
+	    (loop_dev && !sh->direct_checks))
+		violation("a kind of check was never made (zero %lu, data %lu, pipe %lu, O_DIRECT %lu): the run proved nothing about it",
+			  (unsigned long)sh->zero_checks,
+			  (unsigned long)sh->data_checks,
+			  (unsigned long)sh->pipe_checks,
+			  (unsigned long)sh->direct_checks);
 
 	bad = teardown();
 	if (bad)
