@@ -96,14 +96,17 @@ bench-modules: bench-kernel
 	tests/vm/build-modules bench
 
 # A longer fuzz run on the debug kernel: make fuzz DURATION=600 [SEED=n]
-# [FAULTS=1] (1 % of the workers' slab and page allocations fail).
+# [FAULTS=1] (1 % of the workers' slab and page allocations fail; user
+# memory and single pages spared, as in tests/bats/vm/90-fuzz.bats).
 DURATION ?= 600
 WORKERS ?= 4
 FAULT_PERCENT ?= 1
 fuzz_faults = for d in failslab fail_page_alloc; do \
 	f=/sys/kernel/debug/$$d; echo Y > $$f/task-filter; echo N > $$f/ignore-gfp-wait; \
 	echo 0 > $$f/verbose; echo 1 > $$f/interval; echo -1 > $$f/times; \
-	echo $(FAULT_PERCENT) > $$f/probability; done;
+	echo $(FAULT_PERCENT) > $$f/probability; done; \
+	echo Y > /sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem; \
+	echo 1 > /sys/kernel/debug/fail_page_alloc/min-order;
 fuzz: all debug-modules
 	tests/vm/run --flavour debug --mem 4G --timeout $$(( $(DURATION) + 600 )) \
 		--append 'memmap=64M$$0x30000000' \

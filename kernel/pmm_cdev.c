@@ -45,6 +45,7 @@
 static dev_t pmm_devt;
 static struct cdev pmm_cdev;
 static DEFINE_XARRAY_ALLOC(pmm_mems);
+static u32 pmm_next_minor;
 /*
  * struct pmm_mem is not a kmalloc size: from kmalloc it would take the
  * next power of two.  A cache of its own packs them.
@@ -840,9 +841,17 @@ struct pmm_mem *pmm_mem_create(struct pmm_buffer *buf, const char *name)
 		goto out_free_mem;
 	}
 
-	/* Reserved (NULL) until the device is ready to be opened. */
-	ret = xa_alloc(&pmm_mems, &minor, NULL, XA_LIMIT(0, PMM_MINORS - 1),
-		       GFP_KERNEL);
+	/*
+	 * Reserved (NULL) until the device is ready to be opened.  Numbers
+	 * are handed out in turn rather than lowest first: a node devtmpfs
+	 * failed to remove (device_del() cannot report that; it needs memory
+	 * for the name) must not open the next buffer that gets its number.
+	 */
+	ret = xa_alloc_cyclic(&pmm_mems, &minor, NULL,
+			      XA_LIMIT(0, PMM_MINORS - 1), &pmm_next_minor,
+			      GFP_KERNEL);
+	if (ret > 0)
+		ret = 0;	/* wrapped around: not an error */
 	if (ret == -EBUSY) {
 		pr_err("buffer '%s': enable: no free device number (%lu buffers are enabled)\n",
 		       name, PMM_MINORS);

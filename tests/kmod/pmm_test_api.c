@@ -6,6 +6,8 @@
  *   get NAME             pmm_buffer_get()
  *   lock [shared] [nonblock]
  *   unlock
+ *   unlock-as [shared]   pmm_buffer_unlock() with the mode given, whatever
+ *                        the lock was taken with (a driver's bug)
  *   put                  (also unlocks)
  *   user ADDR LEN [shared] [nonblock] [to-device|from-device]
  *                        pmm_buffer_lock_user() in the writer's process,
@@ -95,6 +97,13 @@ static int pmm_test_cmd(char *cmd)
 		if (!pmm_test_locked)
 			return -EINVAL;
 		pmm_buffer_unlock(pmm_test_mem, pmm_test_flags);
+		pmm_test_locked = false;
+		return 0;
+	}
+	if (!strcmp(op, "unlock-as")) {
+		if (!pmm_test_locked)
+			return -EINVAL;
+		pmm_buffer_unlock(pmm_test_mem, pmm_test_parse_flags(cmd));
 		pmm_test_locked = false;
 		return 0;
 	}

@@ -32,6 +32,16 @@ FIX=$PMM_PROJECT/tests/bats/fixtures
 	assert_output --partial "deliberate warning for the harness self-test"
 }
 
+@test "pmm_buffer_unlock() with the wrong mode: WARN_ONCE, and the held lock released" {
+	run "$VM" "$FIX/unlock-mismatch.bats"
+	assert_failure
+	assert_line "ok 1 fixture: an exclusive lock unlocked as shared is released, counts intact"
+	assert_line "ok 2 fixture: a shared lock unlocked as exclusive is released, counts intact"
+	assert_line "ok - vm: guest job exit status 0"
+	assert_line "not ok - vm: guest kernel log clean"
+	assert_output --partial "buffer 'u': unlock of a shared lock, but an exclusive lock is held"
+}
+
 @test "harness: a guest that hangs is stopped at the timeout and fails" {
 	run "$VM" --timeout 30 "$FIX/hang.bats"
 	assert_failure
@@ -50,18 +60,28 @@ FIX=$PMM_PROJECT/tests/bats/fixtures
 	local root=$BATS_TEST_TMPDIR/pmm
 	mkdir -p "$root/buffers" "$root/pools/p"
 	echo 4096 > "$root/pools/p/used"
+	echo 0 > "$root/pools/p/held"
 	echo 0 > "$root/pools/p/buffers"
-	run "$PMM_PROJECT/build/bin/pmm-fuzz" --configfs-root "$root" --workers 2 \
-		--duration 1 --seed 7
+	run --separate-stderr "$PMM_PROJECT/build/bin/pmm-fuzz" --configfs-root "$root" \
+		--workers 2 --duration 1 --seed 7
 	assert_failure 1
 	assert_line --regexp '^pmm-fuzz: seed 7, 2 workers, 1 s, 4 names, 1 pools$'
-	assert_line "pmm-fuzz: teardown: pool p used 4096"
-	assert_line "pmm-fuzz: seed 7: 1 violations (teardown)"
-	echo 0 > "$root/pools/p/used"
-	run "$PMM_PROJECT/build/bin/pmm-fuzz" --configfs-root "$root" --workers 2 \
-		--duration 1 --seed 7
-	assert_success
-	assert_line "pmm-fuzz: seed 7: 0 violations"
+	assert_line "pmm-fuzz: seed 7: 2 violations (teardown)"
+	[[ $stderr == *"pmm-fuzz: teardown: pool p used 4096"* ]] || fail "$stderr"
+}
+
+@test "pmm-fuzz: a run that made no zero, data or pipe check is a violation (exit 1)" {
+	# Without PMM behind the tree no buffer ever enables: nothing checked.
+	local root=$BATS_TEST_TMPDIR/pmm
+	mkdir -p "$root/buffers" "$root/pools/p"
+	echo 0 | tee "$root/pools/p/used" "$root/pools/p/held" "$root/pools/p/buffers" > /dev/null
+	run --separate-stderr "$PMM_PROJECT/build/bin/pmm-fuzz" --configfs-root "$root" \
+		--workers 2 --duration 1 --seed 7
+	assert_failure 1
+	assert_line --regexp '; 0 zero checks, 0 data checks, 0 pipe checks, 0 O_DIRECT checks$'
+	assert_line "pmm-fuzz: seed 7: 1 violations"
+	[[ $stderr == *"a kind of check was never made (zero 0, data 0, pipe 0, O_DIRECT 0)"* ]] ||
+		fail "$stderr"
 }
 
 @test "kmemleak-pmm: picks the reports that point into PMM or an unloaded module" {
