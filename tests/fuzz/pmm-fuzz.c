@@ -363,6 +363,31 @@ static const int e_export[] = { EINVAL, ENODEV, ENOMEM, EMFILE, 0 };
 static const int e_splice[] = { EFAULT, ENOMEM, 0 };
 static const int e_direct[] = { EFAULT, ENOMEM, EINVAL, 0 };
 
+/*
+ * Map a random page window of at most @max bytes of @s's buffer; on a
+ * refusal, check its errno as @op's.  Returns NULL if there is nothing
+ * to map or the mapping was refused.
+ */
+static unsigned char *map_window(struct fd_slot *s, size_t max, int prot,
+				 enum op op, size_t *off, size_t *len)
+{
+	size_t size = fd_size(s->fd);
+	unsigned char *m;
+
+	if (!size)
+		return NULL;
+	*off = rnd_below(size / PAGE) * PAGE;
+	*len = (rnd_below((size - *off) / PAGE) + 1) * PAGE;
+	if (*len > max)
+		*len = max;
+	m = pmm_mmap(*len, prot, MAP_SHARED, s->fd, *off);
+	if (m == MAP_FAILED) {
+		check_errno(op, errno, e_mmap);
+		return NULL;
+	}
+	return m;
+}
+
 /* The first six sizes are valid. */
 static const char *const sizes[] = {
 	"4096", "8K", "64K", "100000", "1M", "3M", "0", "-1", "1Q", "abc",
@@ -687,24 +712,16 @@ static void op_write_locked(void)
 {
 	struct fd_slot *s = pick_fd();
 	struct pmm_sync sy = { 0 };
-	size_t size, len, off, i;
+	size_t len, off, i;
 	unsigned char *m, *back;
 	uint8_t seed;
 
 	if (!s || s->locked != 2)
 		return;
-	size = fd_size(s->fd);
-	if (!size)
+	m = map_window(s, 256 * 1024, PROT_READ | PROT_WRITE, OP_WRITE_LOCKED,
+		       &off, &len);
+	if (!m)
 		return;
-	off = rnd_below(size / PAGE) * PAGE;
-	len = (rnd_below((size - off) / PAGE) + 1) * PAGE;
-	if (len > 256 * 1024)
-		len = 256 * 1024;
-	m = pmm_mmap(len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, off);
-	if (m == MAP_FAILED) {
-		check_errno(OP_WRITE_LOCKED, errno, e_mmap);
-		return;
-	}
 	back = malloc(len);
 	seed = rnd();
 	pthread_rwlock_rdlock(&sh->name_lock[s->name]);
@@ -803,8 +820,8 @@ static void op_splice(void)
 {
 	struct fd_slot *s = pick_fd();
 	struct pipe_slot *ps = NULL;
-	size_t size, len, off;
 	struct iovec iov;
+	size_t len, off;
 	unsigned char *m;
 	ssize_t n;
 	int i;
@@ -814,18 +831,9 @@ static void op_splice(void)
 			ps = &pipes[i];
 	if (!s || !ps)
 		return;
-	size = fd_size(s->fd);
-	if (!size)
+	m = map_window(s, SPLICE_MAX, PROT_READ, OP_SPLICE, &off, &len);
+	if (!m)
 		return;
-	off = rnd_below(size / PAGE) * PAGE;
-	len = (rnd_below((size - off) / PAGE) + 1) * PAGE;
-	if (len > SPLICE_MAX)
-		len = SPLICE_MAX;
-	m = pmm_mmap(len, PROT_READ, MAP_SHARED, s->fd, off);
-	if (m == MAP_FAILED) {
-		check_errno(OP_SPLICE, errno, e_mmap);
-		return;
-	}
 	if (pipe2(ps->fd, O_CLOEXEC)) {
 		ps->fd[0] = -1;
 		munmap(m, len);
@@ -922,24 +930,16 @@ static void op_direct(void)
 {
 	struct fd_slot *s = pick_fd();
 	unsigned char *m, *disk = NULL, *back = NULL;
-	size_t size, len, off, i;
+	size_t len, off, i;
 	ssize_t n;
 	int dev;
 
 	if (!loop_dev || !s || s->locked != 2)
 		return;
-	size = fd_size(s->fd);
-	if (!size)
+	m = map_window(s, DIRECT_MAX, PROT_READ | PROT_WRITE, OP_DIRECT, &off,
+		       &len);
+	if (!m)
 		return;
-	off = rnd_below(size / PAGE) * PAGE;
-	len = (rnd_below((size - off) / PAGE) + 1) * PAGE;
-	if (len > DIRECT_MAX)
-		len = DIRECT_MAX;
-	m = pmm_mmap(len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, off);
-	if (m == MAP_FAILED) {
-		check_errno(OP_DIRECT, errno, e_mmap);
-		return;
-	}
 	dev = open(loop_dev, O_RDWR | O_DIRECT | O_CLOEXEC);
 	if (dev < 0 || posix_memalign((void **)&disk, PAGE, len) ||
 	    !(back = malloc(len)))

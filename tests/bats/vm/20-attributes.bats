@@ -54,17 +54,23 @@ accept() {
 	done
 }
 
+# mkdir_refused NAME LOG - mkdir of NAME fails with EINVAL, creates
+# nothing, and logs LOG exactly once.
+mkdir_refused() {
+	pmm_mark
+	run mkdir "$PMM_BUFS/$1"
+	assert_failure
+	assert_output --partial "Invalid argument"
+	assert_dir_not_exists "$PMM_BUFS/$1"
+	run pmm_log_since_mark
+	pmm_count "$2" "$output"
+	assert_equal "$PMM_COUNT" 1
+}
+
 @test "mkdir: bad names give EINVAL and one log line" {
 	local name
 	for name in 'a b' 'a*' 'a:b' "$(printf 'n%.0s' {1..65})" 'caf€' '.hidden?' 'tab	x'; do
-		pmm_mark
-		run mkdir "$PMM_BUFS/$name"
-		assert_failure
-		assert_output --partial "Invalid argument"
-		assert_dir_not_exists "$PMM_BUFS/$name"
-		run pmm_log_since_mark
-		pmm_count "invalid name" "$output"
-		assert_equal "$PMM_COUNT" 1
+		mkdir_refused "$name" "invalid name"
 	done
 	run ls "$PMM_BUFS"
 	assert_output t
@@ -73,14 +79,7 @@ accept() {
 @test "mkdir: names of udev's link directories (by-*) give EINVAL and one log line" {
 	local name
 	for name in by-memtype by-x; do
-		pmm_mark
-		run mkdir "$PMM_BUFS/$name"
-		assert_failure
-		assert_output --partial "Invalid argument"
-		assert_dir_not_exists "$PMM_BUFS/$name"
-		run pmm_log_since_mark
-		pmm_count "buffer '$name': reserved name (/dev/pmm/by-* holds udev's links)" "$output"
-		assert_equal "$PMM_COUNT" 1
+		mkdir_refused "$name" "buffer '$name': reserved name (/dev/pmm/by-* holds udev's links)"
 	done
 	mkdir "$PMM_BUFS/by"
 	rmdir "$PMM_BUFS/by"

@@ -81,6 +81,23 @@ teardown() {
 	pmm_assert_pools_empty
 }
 
+@test "disable: a node left behind for the old buffer never opens the next one" {
+	# A copy of the node, as devtmpfs leaves it when it cannot remove it.
+	pmm_buf_new a size=4K enable=1
+	local devno
+	devno=$(stat -c '%t %T' /dev/pmm/a)
+	# shellcheck disable=SC2086
+	mknod "$BATS_TEST_TMPDIR/stale" c $((0x${devno% *})) $((0x${devno#* }))
+	pmm_buf_rm a
+	pmm_buf_new b size=4K mode=0666 enable=1
+	[ "$(stat -c '%t %T' /dev/pmm/b)" != "$devno" ] ||
+		fail "the next buffer got the old buffer's device number $devno"
+	run cat "$BATS_TEST_TMPDIR/stale"
+	assert_failure
+	assert_output --partial "No such device"
+	pmm_buf_rm b
+}
+
 @test "non-root: cannot open a 0600 node or read phys_addr; can open a 0666 node" {
 	pmm_buf_new priv size=4K enable=1
 	pmm_buf_new pub size=4K mode=0666 enable=1

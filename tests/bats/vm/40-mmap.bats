@@ -70,6 +70,15 @@ teardown() {
 	assert_equal "$(pmm_attr m opens)" 0
 }
 
+# pat_name CACHE - the x86 PAT memory type of a cache mode, as PAT names it.
+pat_name() {
+	case $1 in
+	cached) echo write-back ;;
+	writecombine) echo write-combining ;;
+	uncached) echo uncached-minus ;;
+	esac
+}
+
 # pat_type NAME - the x86 PAT memory type recorded for a buffer's start.
 pat_type() {
 	local start
@@ -82,11 +91,7 @@ pat_type() {
 	requires pat
 	local cache want
 	for cache in cached writecombine uncached; do
-		case $cache in
-		cached) want=write-back ;;
-		writecombine) want=write-combining ;;
-		uncached) want=uncached-minus ;;
-		esac
+		want=$(pat_name $cache)
 		pmm_buf_new "c-$cache" size=64K memtype=video cache="$cache" enable=1
 		pmm_hold "/dev/pmm/c-$cache"
 		assert_equal "$cache: $(pat_type "c-$cache")" "$cache: $want"
@@ -139,11 +144,7 @@ ram_type() {
 	requires pat
 	local cache want first last
 	for cache in cached writecombine uncached; do
-		case $cache in
-		cached) want=write-back ;;
-		writecombine) want=write-combining ;;
-		uncached) want=uncached-minus ;;
-		esac
+		want=$(pat_name $cache)
 		pmm_buf_new "k-$cache" size=64K memtype=fb cache="$cache" enable=1
 		first=$(( $(pmm_phys "k-$cache") >> 12 ))
 		last=$(( first + 15 ))
