@@ -9,6 +9,9 @@
  *   pmm_file.lock: the lock one open file holds (waits for pmm_mem.lock_wq);
  *   pmm_mem.lock: counts, lock holders, attachments and the dead flag of one
  *     allocation;
+ *   pmm_held_lock (pmm_cdev.c): the memory held after its release while
+ *     pages are still referenced; a disable, which may release memory,
+ *     takes it inside pmm_buffer.lock;
  *   pmm_pool.zero_lock: which pages of a pool have been zeroed.
  * configfs_depend_item_unlocked() is called before pmm_buffer.lock is taken.
  */

@@ -1034,6 +1034,9 @@ EXPORT_SYMBOL_GPL(pmm_buffer_lock);
  * @mem: the memory
  * @flags: the flags the lock was taken with
  *
+ * Releases one lock of the kind held.  Flags naming the other kind are a
+ * bug in the caller: they get a warning, once, and change nothing else.
+ *
  * Context: Process context.
  */
 void pmm_buffer_unlock(struct pmm_mem *mem, unsigned int flags)
