@@ -12,7 +12,6 @@
 
 #include <linux/cdev.h>
 #include <linux/device.h>
-#include <linux/error-injection.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
@@ -83,7 +82,7 @@ static inline struct pmm_mem *to_pmm_mem(struct device *dev)
  * So contig (RAM) memory gets its linear map changed for as long as the
  * buffer lives; carveouts are not in the linear map.
  */
-static noinline int pmm_mem_set_linear_cache(struct pmm_mem *mem, u32 cache)
+static int pmm_mem_set_linear_cache(struct pmm_mem *mem, u32 cache)
 {
 #ifdef CONFIG_X86
 	unsigned long addr = (unsigned long)mem->vaddr;
@@ -100,13 +99,6 @@ static noinline int pmm_mem_set_linear_cache(struct pmm_mem *mem, u32 cache)
 #endif
 	return 0;
 }
-
-/*
- * The memory-type change can fail (a large page must be split, and the
- * split needs memory): injectable, so that the hold of memory whose type
- * could not be restored is tested (fail_function).
- */
-ALLOW_ERROR_INJECTION(pmm_mem_set_linear_cache, ERRNO);
 
 static int pmm_mem_map_kernel(struct pmm_mem *mem)
 {

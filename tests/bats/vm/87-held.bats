@@ -5,8 +5,7 @@
 # read in flight): the memory is held out of its pool, never zeroed under
 # the holder nor given to a new owner, shown in pools/NAME/held, and back
 # in the pool soon after the references drop; the module cannot be
-# unloaded meanwhile.  So is memory whose linear map could not get its
-# write-back type back (fail_function, where the kernel has it).
+# unloaded meanwhile.
 
 load ../helpers/common
 
@@ -24,10 +23,6 @@ teardown_file() {
 }
 
 teardown() {
-	# No injected failure outlives its test (an empty write removes all).
-	if [ -w /sys/kernel/debug/fail_function/inject ]; then
-		echo > /sys/kernel/debug/fail_function/inject
-	fi
 	# A reader blocked on the suspended device must finish before the
 	# helper holding it can.
 	held_dm_resume
@@ -158,42 +153,6 @@ held_dm_remove() {
 	run rmmod pmm
 	assert_success
 	pmm_load_test_pools
-}
-
-@test "held: memory whose linear map cannot get write-back back stays out of the pool until it can" {
-	local fi=/sys/kernel/debug/fail_function
-	[ -d "$fi" ] ||
-		skip "this kernel (${PMM_KERNEL_FLAVOUR:-unknown}) has no function error injection (CONFIG_FAIL_FUNCTION)"
-	pmm_buf_new old size=1M memtype=fb cache=writecombine enable=1
-	OLD_PHYS=$(pmm_phys old)
-	"$PMM_MMAP" fill /dev/pmm/old $OLD
-	# Every memory-type change fails from now on, quietly.
-	echo pmm_mem_set_linear_cache > "$fi/inject"
-	echo -12 > "$fi/pmm_mem_set_linear_cache/retval"
-	echo 0 > "$fi/verbose"
-	echo 1 > "$fi/interval"
-	echo -1 > "$fi/times"
-	echo 100 > "$fi/probability"
-	pmm_mark
-	pmm_buf_rm old
-	assert_equal "$(cat "$PMM_POOLS/fb/held")" $MiB
-	assert_equal "$(cat "$PMM_POOLS/fb/used")" $MiB
-	run pmm_log_since_mark
-	assert_output --partial "buffer 'old': 1048576 bytes stay out of pool 'fb': the linear map's memory type cannot be restored"
-	# A cached buffer needs no type change: it gets other memory.
-	pmm_buf_new new size=1M memtype=fb cache=cached enable=1
-	[ "$(pmm_phys new)" != "$OLD_PHYS" ] ||
-		fail "the new owner got the held range $OLD_PHYS"
-	# Once the type can be restored the memory goes back, zeroed.
-	echo "!pmm_mem_set_linear_cache" > "$fi/inject"
-	held_wait_released fb
-	pmm_buf_rm new
-	pmm_buf_new next size=1M memtype=fb cache=cached enable=1
-	assert_equal "$(pmm_phys next)" "$OLD_PHYS"
-	run "$PMM_MMAP" check /dev/pmm/next 0
-	assert_success
-	pmm_buf_rm next
-	pmm_assert_pools_empty
 }
 
 @test "held: kernel log clean" {
