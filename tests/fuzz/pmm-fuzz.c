@@ -203,11 +203,17 @@ static void check_errno(enum op op, int err, const int *allowed)
 
 static int write_str(const char *p, const char *v);
 
-/* Fault injection on or off for this task, with --faults. */
+/*
+ * Fault injection on or off for this task, with --faults, through a
+ * descriptor opened before injection was on: opening the file each time
+ * could itself fail under injection, leaving it on.
+ */
+static int fail_fd = -1;
+
 static void faults_allow(bool on)
 {
-	if (faults)
-		write_str("/proc/self/make-it-fail", on ? "1" : "0");
+	if (fail_fd >= 0 && write(fail_fd, on ? "1" : "0", 1) != 1)
+		violation("cannot switch fault injection: %s", strerrorname_np(errno));
 }
 
 /*
@@ -1014,6 +1020,18 @@ static void op_fork(void)
 		return;
 	if (!pid) {
 		rng ^= 0x9e3779b97f4a7c15ULL;
+		/*
+		 * The child inherits injection on, and the parent's
+		 * descriptor: it plays without injection, turned off through
+		 * its own file (retried: the open may fail while it is on).
+		 */
+		if (fail_fd >= 0) {
+			close(fail_fd);
+			fail_fd = -1;
+			for (i = 0; i < 100; i++)
+				if (!write_str("/proc/self/make-it-fail", "0"))
+					break;
+		}
 		for (i = 0; i < 8; i++) {
 			enum op op = rnd_below(NR_OPS);
 
@@ -1101,14 +1119,18 @@ static void worker(int id, uint64_t seed, double until)
 		fds[i].fd = -1;
 	for (i = 0; i < MAX_PIPES; i++)
 		pipes[i].fd[0] = -1;
-	if (faults && write_str("/proc/self/make-it-fail", "1")) {	/* faults_allow() */
-		violation("cannot turn on fault injection (/proc/self/make-it-fail)");
-		_exit(1);
+	if (faults) {
+		fail_fd = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
+		if (fail_fd < 0) {
+			violation("cannot open /proc/self/make-it-fail: %s",
+				  strerrorname_np(errno));
+			_exit(1);
+		}
+		faults_allow(true);
 	}
 	while (now() < until)
 		run_op(pick_op());
-	if (faults)
-		write_str("/proc/self/make-it-fail", "0");
+	faults_allow(false);
 	op_drop();
 	_exit(0);
 }
