@@ -97,7 +97,9 @@ bench-modules: bench-kernel
 
 # A longer fuzz run on the debug kernel: make fuzz DURATION=600 [SEED=n]
 # [FAULTS=1] (1 % of the workers' slab and page allocations fail; user
-# memory and single pages spared, as in tests/bats/vm/90-fuzz.bats).
+# memory (highmem) and single pages, among them page tables, are spared:
+# 6.1's remap_pfn_range() error path warns in untrack_pfn() when a page
+# table cannot be had halfway).
 DURATION ?= 600
 WORKERS ?= 4
 FAULT_PERCENT ?= 1
