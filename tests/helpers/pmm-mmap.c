@@ -215,12 +215,7 @@ int main(int argc, char **argv)
 			}
 		}
 	} else if (!strcmp(cmd, "hold")) {
-		char b;
-
-		printf("ready\n");
-		fflush(stdout);
-		while (read(0, &b, 1) > 0)
-			;
+		wait_stdin();
 	} else if (!strcmp(cmd, "gup")) {
 		/* process_vm_readv pins the source pages with GUP, like O_DIRECT. */
 		unsigned char *dst = malloc(length);
