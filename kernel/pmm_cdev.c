@@ -11,7 +11,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cdev.h>
+#include <linux/debugfs.h>
 #include <linux/device.h>
+#include <linux/fault-inject.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
@@ -131,6 +133,49 @@ static int pmm_mem_map_kernel(struct pmm_mem *mem)
 	return mem->vaddr ? 0 : -ENOMEM;
 }
 
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+/*
+ * set_memory_wb() fails only when a page-table allocation does while it
+ * splits a large page, which the set_memory_wc/uc() before it has already
+ * split: nothing outside the kernel can make it fail, yet what follows
+ * decides whether a new owner could get memory of a conflicting type.
+ * debugfs fail_pmm_restore makes the restore fail the way the kernel's
+ * fault injection makes allocations fail.
+ */
+static DECLARE_FAULT_ATTR(pmm_fail_restore);
+static struct dentry *pmm_fail_restore_dir;
+
+static bool pmm_restore_fails(void)
+{
+	return should_fail(&pmm_fail_restore, 1);
+}
+
+static void pmm_fail_restore_init(void)
+{
+	pmm_fail_restore_dir = fault_create_debugfs_attr("fail_pmm_restore",
+							 NULL,
+							 &pmm_fail_restore);
+}
+
+static void pmm_fail_restore_exit(void)
+{
+	debugfs_remove_recursive(pmm_fail_restore_dir);
+}
+#else
+static bool pmm_restore_fails(void)
+{
+	return false;
+}
+
+static void pmm_fail_restore_init(void)
+{
+}
+
+static void pmm_fail_restore_exit(void)
+{
+}
+#endif
+
 /*
  * Returns non-zero if the linear map of contig memory could not be given
  * back its write-back type: such memory must not go back to the pool,
@@ -139,8 +184,11 @@ static int pmm_mem_map_kernel(struct pmm_mem *mem)
 static int pmm_mem_unmap_kernel(struct pmm_mem *mem)
 {
 	if (mem->pool->backend == PMM_BACKEND_CONTIG) {
-		if (mem->cache != PMM_CACHE_CACHED)
-			return pmm_mem_set_linear_cache(mem, PMM_CACHE_CACHED);
+		if (mem->cache == PMM_CACHE_CACHED)
+			return 0;
+		if (pmm_restore_fails())
+			return -ENOMEM;
+		return pmm_mem_set_linear_cache(mem, PMM_CACHE_CACHED);
 	} else if (mem->cache == PMM_CACHE_UNCACHED) {
 		iounmap((void __iomem __force *)mem->vaddr);
 	} else {
@@ -239,12 +287,20 @@ static void pmm_held_retry(struct work_struct *work)
 		schedule_delayed_work(to_delayed_work(work), PMM_HELD_RETRY);
 
 	list_for_each_entry_safe(mem, tmp, &retired, held_node) {
-		atomic64_sub(mem->size, &mem->pool->held);
-		pr_info("pool '%s': %zu held bytes released, back in the pool\n",
-			mem->pool->name, mem->size);
+		struct pmm_pool *pool = mem->pool;
+		size_t size = mem->size;
+
 		pmm_mem_free(mem);
-		/* Last: pmm_cdev_exit() waits for this work to finish. */
+		/*
+		 * The module reference goes before the count user space
+		 * watches, so that once held reads 0 the module can be
+		 * unloaded.  Running on after it is safe: pmm_cdev_exit()
+		 * waits for this work before the pools and the cache go.
+		 */
 		module_put(THIS_MODULE);
+		pr_info("pool '%s': %zu held bytes released, back in the pool\n",
+			pool->name, size);
+		atomic64_sub(size, &pool->held);
 	}
 }
 
@@ -1168,6 +1224,8 @@ int pmm_cdev_init(void)
 	ret = cdev_add(&pmm_cdev, pmm_devt, PMM_MINORS);
 	if (ret)
 		goto out_unregister_region;
+	/* Optional: a debugging aid, which the module works without. */
+	pmm_fail_restore_init();
 	return 0;
 
 out_unregister_region:
@@ -1187,6 +1245,7 @@ void pmm_cdev_exit(void)
 	/* Held memory holds a module reference: the work is done or idle. */
 	cancel_delayed_work_sync(&pmm_held_work);
 	WARN_ON(!list_empty(&pmm_held));
+	pmm_fail_restore_exit();
 	cdev_del(&pmm_cdev);
 	unregister_chrdev_region(pmm_devt, PMM_MINORS);
 	WARN_ON(!xa_empty(&pmm_mems));

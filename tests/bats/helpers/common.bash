@@ -39,6 +39,12 @@ requires() {
 			pmm_absent "x86 PAT debugfs (/sys/kernel/debug/x86/pat_memtype_list)" ;;
 		vgem) modprobe vgem 2> /dev/null || pmm_absent "the vgem module" ;;
 		vivid) modprobe -n vivid 2> /dev/null || pmm_absent "the vivid module" ;;
+		fault)
+			# Debian's kernel is built without CONFIG_FAULT_INJECTION.
+			[ -d "$PMM_FAIL_RESTORE" ] && [ -d /sys/kernel/debug/failslab ] &&
+				[ -d /sys/kernel/debug/fail_page_alloc ] ||
+				skip "test requires fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS, FAILSLAB, FAIL_PAGE_ALLOC), which this kernel (${PMM_KERNEL_FLAVOUR:-unknown}) does not have"
+			;;
 		dm)
 			modprobe dm-mod 2> /dev/null || true
 			[ -e /dev/mapper/control ] || pmm_absent "the device mapper (/dev/mapper/control)"
@@ -104,11 +110,28 @@ PMM_LOCK=$PMM_PROJECT/build/bin/pmm-lock
 # The pools the kernel suites load with.  tests/run-all boots the guest with
 # 6 GiB and memmap= for both carveouts: video low, hi above 4 GiB.
 PMM_TEST_POOLS=video:64M@0x30000000,fb:16M,hi:32M@0x1c0000000
+# PMM's fault injection point: the linear map's write-back restore fails.
+PMM_FAIL_RESTORE=/sys/kernel/debug/fail_pmm_restore
 export PMM_MMAP PMM_IOCTL PMM_LOCK PMM_TEST_POOLS
 
 # pmm_load_test_pools [PARAM=VALUE...] - load with the standard test pools.
 pmm_load_test_pools() {
 	pmm_load "pools=$PMM_TEST_POOLS" "$@"
+}
+
+# pmm_ram_type PFN - the memory type x86 PAT records for a RAM page, as
+# set_memory_wc/uc() set it together with the page's linear map: PAT keeps
+# it in the page's flags (PG_arch_1 for WC, PG_uncached for UC-), which
+# /proc/kpageflags shows as KPF_ARCH (bit 38) and KPF_UNCACHED (bit 39).
+pmm_ram_type() {
+	local flags
+	flags=$(dd if=/proc/kpageflags bs=8 skip="$1" count=1 status=none | od -An -tu8)
+	case $(( (flags >> 38) & 3 )) in
+	0) echo write-back ;;
+	1) echo write-combining ;;
+	2) echo uncached-minus ;;
+	3) echo write-through ;;
+	esac
 }
 
 # pmm_buf_new NAME [ATTR=VALUE...] - mkdir a buffer and set attributes in

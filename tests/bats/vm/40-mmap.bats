@@ -125,21 +125,6 @@ pat_type() {
 	done
 }
 
-# ram_type PFN - the memory type x86 PAT records for a RAM page, as
-# set_memory_wc/uc() set it together with the page's linear map: PAT keeps
-# it in the page's flags (PG_arch_1 for WC, PG_uncached for UC-), which
-# /proc/kpageflags shows as KPF_ARCH (bit 38) and KPF_UNCACHED (bit 39).
-ram_type() {
-	local flags
-	flags=$(dd if=/proc/kpageflags bs=8 skip="$1" count=1 status=none | od -An -tu8)
-	case $(( (flags >> 38) & 3 )) in
-	0) echo write-back ;;
-	1) echo write-combining ;;
-	2) echo uncached-minus ;;
-	3) echo write-through ;;
-	esac
-}
-
 @test "cache: a contig buffer's linear map has its memory type while enabled, write-back after" {
 	requires pat
 	local cache want first last
@@ -148,11 +133,11 @@ ram_type() {
 		pmm_buf_new "k-$cache" size=64K memtype=fb cache="$cache" enable=1
 		first=$(( $(pmm_phys "k-$cache") >> 12 ))
 		last=$(( first + 15 ))
-		assert_equal "$cache: $(ram_type $first) $(ram_type $last)" "$cache: $want $want"
+		assert_equal "$cache: $(pmm_ram_type $first) $(pmm_ram_type $last)" "$cache: $want $want"
 		# The neighbours are not touched.
-		assert_equal "$(ram_type $((last + 1)))" write-back
+		assert_equal "$(pmm_ram_type $((last + 1)))" write-back
 		pmm_buf_rm "k-$cache"
-		assert_equal "$cache after: $(ram_type $first) $(ram_type $last)" \
+		assert_equal "$cache after: $(pmm_ram_type $first) $(pmm_ram_type $last)" \
 			"$cache after: write-back write-back"
 	done
 }
