@@ -936,16 +936,34 @@ static void op_direct(void)
 {
 	struct fd_slot *s = pick_fd();
 	unsigned char *m, *disk = NULL, *back = NULL;
+	struct pmm_lock l = { .flags = PMM_LOCK_NONBLOCK };
+	bool took = false;
 	size_t len, off, i;
 	ssize_t n;
 	int dev;
 
-	if (!loop_dev || !s || s->locked != 2)
+	if (!loop_dev || !s)
+		return;
+	/*
+	 * The device's data is only checkable under the exclusive lock.  An
+	 * fd holding none takes it for this operation (without waiting, as
+	 * a worker holding no lock may), so that O_DIRECT checks are made
+	 * in every run, not only when a LOCK happened to come first.
+	 */
+	if (!s->locked && !holds_lock()) {
+		if (ioctl(s->fd, PMM_IOC_LOCK, &l) < 0) {
+			check_errno(OP_LOCK, errno, e_lock);
+			return;
+		}
+		s->locked = 2;
+		took = true;
+	}
+	if (s->locked != 2)
 		return;
 	m = map_window(s, DIRECT_MAX, PROT_READ | PROT_WRITE, OP_DIRECT, &off,
 		       &len);
 	if (!m)
-		return;
+		goto out_lock;
 	dev = open(loop_dev, O_RDWR | O_DIRECT | O_CLOEXEC);
 	if (dev < 0 || posix_memalign((void **)&disk, PAGE, len) ||
 	    !(back = malloc(len)))
@@ -987,6 +1005,12 @@ out:
 	free(disk);
 	free(back);
 	munmap(m, len);
+out_lock:
+	if (took) {
+		if (ioctl(s->fd, PMM_IOC_UNLOCK) < 0)
+			violation("UNLOCK of a held lock failed: %s", strerrorname_np(errno));
+		s->locked = 0;
+	}
 }
 
 /* Let go of everything, so that buffers can be disabled and re-enabled. */
