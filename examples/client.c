@@ -41,7 +41,7 @@ static int die(const char *what)
 
 /*
  * The buffer's lock is PMM's transaction lock: while a writer holds it
- * exclusively no other client (or driver using pmm_buffer_lock()) sees a
+ * exclusively no other client (or driver using pmm_mem_lock()) sees a
  * half-written frame, and nobody can disable the buffer underneath.
  */
 static int lock(int fd, unsigned int flags)

@@ -7,9 +7,9 @@
  *   configfs subsystem mutex (pmm_subsys.su_mutex): the tree (mkdir/rmdir);
  *   pmm_buffer.lock: every attribute of one buffer and its enable state;
  *   pmm_file.lock: the lock one open file holds (waits for pmm_mem.lock_wq);
- *   pmm_mem.lock: counts, lock holders, attachments and the dead flag of one
- *     allocation;
- *   pmm_held_lock (pmm_cdev.c): the memory held after its release while
+ *   pmm_mem.lock: counts, lock holders, attachments and the disabled flag
+ *     of one allocation;
+ *   pmm_held_lock (pmm_mem.c): the memory held after its release while
  *     pages are still referenced; a disable, which may release memory,
  *     takes it inside pmm_buffer.lock;
  *   pmm_pool.zero_lock: which pages of a pool have been zeroed.
@@ -29,6 +29,8 @@
 #include <linux/uidgid.h>
 #include <linux/wait.h>
 #include <uapi/linux/pmm.h>
+
+struct vm_area_struct;
 
 /**
  * enum pmm_backend - where a pool's memory comes from
@@ -77,19 +79,35 @@ struct pmm_pool {
 };
 
 /**
+ * struct pmm_mem_desc - what a buffer asks for: the attributes configfs
+ *	collects and the memory is created from
+ * @size: bytes, a multiple of PAGE_SIZE; 0 = unset
+ * @align: alignment of the physical address, a power of two >= PAGE_SIZE
+ * @boundary: 0, or a power of two the memory must not cross
+ * @pool: memory type, NULL if the module has no pools
+ * @cache: cacheability of every mapping
+ * @uid: owner of /dev/pmm/NAME
+ * @gid: group of /dev/pmm/NAME
+ * @mode: permissions of /dev/pmm/NAME
+ */
+struct pmm_mem_desc {
+	u64 size;
+	u64 align;
+	u64 boundary;
+	struct pmm_pool *pool;
+	u32 cache;
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+};
+
+/**
  * struct pmm_mem - the memory of one enabled buffer and its device node
  * @dev: /dev/pmm/NAME; its release returns the memory to the pool, so the
  *	memory lives as long as the node, any open file or any mapping
- * @pool: where the memory came from
+ * @desc: what it was created from, fixed for its life
  * @phys: physical address
- * @size: bytes, a multiple of PAGE_SIZE
- * @align: the alignment it was allocated with
- * @boundary: the boundary it was allocated with
- * @cache: cacheability of every mapping of it
- * @vaddr: kernel view with the same cacheability
- * @uid: owner of the node
- * @gid: group of the node
- * @mode: permissions of the node
+ * @vaddr: kernel view with the buffer's cacheability
  * @lock: protects every field below it
  * @opens: open files (a mapping keeps its file open)
  * @maps: live VMAs
@@ -98,7 +116,7 @@ struct pmm_pool {
  * @lock_wq: where lockers wait for a conflicting holder to go
  * @dmabufs: live dma-bufs exported from this memory
  * @attachments: their device attachments (struct pmm_attachment)
- * @dead: the buffer was disabled; new opens, locks and exports fail
+ * @disabled: the buffer was disabled; new opens, locks and exports fail
  * @held_node: entry in the list of memory held after its release, while
  *	pages are still referenced from outside PMM (or its linear map could
  *	not be restored)
@@ -110,17 +128,10 @@ struct pmm_pool {
  */
 struct pmm_mem {
 	struct device dev;
-	struct pmm_pool *pool;
+	struct pmm_mem_desc desc;
 	phys_addr_t phys;
-	size_t size;
-	u64 align;
-	u64 boundary;
-	u32 cache;
 	void *vaddr;
-	kuid_t uid;
-	kgid_t gid;
-	umode_t mode;
-	struct mutex lock;	/* opens, maps, dead; inside pmm_buffer.lock */
+	struct mutex lock;	/* opens, maps, disabled; inside pmm_buffer.lock */
 	unsigned int opens;
 	unsigned int maps;
 	unsigned int shared_locks;
@@ -128,7 +139,7 @@ struct pmm_mem {
 	wait_queue_head_t lock_wq;
 	unsigned int dmabufs;
 	struct list_head attachments;
-	bool dead;
+	bool disabled;
 	struct list_head held_node;
 	unsigned long busy_pfn;
 };
@@ -137,37 +148,88 @@ struct pmm_mem {
  * struct pmm_buffer - a buffer declared in configfs (buffers/NAME)
  * @group: the configfs directory
  * @lock: protects every field below and serialises enable/disable
- * @size: requested size in bytes, rounded up to PAGE_SIZE; 0 = unset
- * @align: alignment of the physical address, a power of two >= PAGE_SIZE
- * @boundary: 0, or a power of two the buffer must not cross
- * @pool: memory type, NULL if the module has no pools
- * @cache: cacheability
- * @uid: owner of /dev/pmm/NAME
- * @gid: group of /dev/pmm/NAME
- * @mode: permissions of /dev/pmm/NAME
+ * @desc: the attributes, what enable creates the memory from
  * @mem: the allocation while enabled, NULL while disabled
  */
 struct pmm_buffer {
 	struct config_group group;
 	struct mutex lock;	/* everything below; enable/disable */
-	u64 size;
-	u64 align;
-	u64 boundary;
-	struct pmm_pool *pool;
-	u32 cache;
-	kuid_t uid;
-	kgid_t gid;
-	umode_t mode;
+	struct pmm_mem_desc desc;
 	struct pmm_mem *mem;
 };
 
-extern struct class pmm_class;
-extern struct list_head pmm_pools;
+static inline struct pmm_buffer *to_pmm_buffer(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct pmm_buffer, group);
+}
 
+static inline const char *pmm_buf_name(struct pmm_buffer *buf)
+{
+	return config_item_name(&buf->group.cg_item);
+}
+
+/* Every refusal names the buffer and the attribute. */
+#define pmm_buf_err(buf, attr, fmt, ...) \
+	pr_err("buffer '%s': %s: " fmt, pmm_buf_name(buf), attr, ##__VA_ARGS__)
+
+/* Log at most this much of a rejected value. */
+#define PMM_LOG_VALUE_MAX	40
+
+/**
+ * struct pmm_pool_stats - what pools/NAME shows
+ * @used: bytes allocated, held ones included
+ * @free: bytes free
+ * @largest_free: the largest free range, bytes
+ * @held: bytes held (struct pmm_pool, @held)
+ * @buffers: allocations, held ones included
+ */
+struct pmm_pool_stats {
+	u64 used;
+	u64 free;
+	u64 largest_free;
+	u64 held;
+	unsigned int buffers;
+};
+
+/**
+ * enum pmm_mem_count - what keeps an enabled buffer from being disabled
+ * @PMM_MEM_OPENS: open files
+ * @PMM_MEM_MAPS: user mappings
+ * @PMM_MEM_LOCKS: transaction locks
+ * @PMM_MEM_DMABUFS: exported dma-bufs
+ */
+enum pmm_mem_count {
+	PMM_MEM_OPENS,
+	PMM_MEM_MAPS,
+	PMM_MEM_LOCKS,
+	PMM_MEM_DMABUFS,
+};
+
+/* The device numbers of buffer nodes: one region, one cdev. */
+#define PMM_MINORS	BIT(16)
+
+/* pmm_parse.c */
+bool pmm_name_valid(const char *name);
+int pmm_parse_size(const char *s, u64 *out);
+const char *pmm_cache_name(u32 cache);
+
+/* pmm_reserve.c */
+int pmm_reserve_carveout(struct pmm_pool *pool);
+int pmm_reserve_contig(struct pmm_pool *pool);
+void pmm_reserve_release(struct pmm_pool *pool);
+
+/* pmm_fit.c */
+unsigned long pmm_fit_alloc(struct gen_pool *gen, u64 size, u64 align,
+			    u64 boundary);
+
+/* pmm_pool.c */
 int pmm_pools_init(const char *spec);
 void pmm_pools_exit(void);
 struct pmm_pool *pmm_pool_find(const char *name);
 struct pmm_pool *pmm_pool_first(void);
+struct pmm_pool *pmm_pool_next(struct pmm_pool *pool);
+u64 pmm_pools_max_size(void);
+const char *pmm_pool_backend_name(struct pmm_pool *pool);
 u64 pmm_pool_largest_free(struct pmm_pool *pool);
 phys_addr_t pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align,
 			   u64 boundary);
@@ -175,23 +237,56 @@ void pmm_pool_free(struct pmm_pool *pool, phys_addr_t phys, u64 size);
 bool pmm_zero_on_free(void);
 void pmm_pool_zero_new(struct pmm_pool *pool, phys_addr_t phys, u64 size,
 		       void (*zero)(void *arg, u64 off, u64 len), void *arg);
-void pmm_pools_add_groups(struct config_group *parent);
+void pmm_pool_stats(struct pmm_pool *pool, struct pmm_pool_stats *st);
+void pmm_pool_hold(struct pmm_pool *pool, u64 size);
+void pmm_pool_unhold(struct pmm_pool *pool, u64 size);
 
-bool pmm_name_valid(const char *name);
-int pmm_parse_size(const char *s, u64 *out);
-const char *pmm_cache_name(u32 cache);
+/* pmm_map.c */
+void pmm_map_init(void);
+void pmm_map_exit(void);
+int pmm_mem_map_kernel(struct pmm_mem *mem);
+int pmm_mem_unmap_kernel(struct pmm_mem *mem);
+void pmm_mem_zero_range(void *arg, u64 off, u64 len);
+int pmm_mem_mmap(struct pmm_mem *mem, struct vm_area_struct *vma);
+struct pmm_mem *pmm_vma_mem(struct vm_area_struct *vma);
 
-int pmm_configfs_init(void);
-void pmm_configfs_exit(void);
+/* pmm_mem.c */
+int pmm_mem_init(void);
+void pmm_mem_exit(void);
+dev_t pmm_mem_devt(void);
+struct pmm_mem *pmm_mem_create(const struct pmm_mem_desc *desc,
+			       const char *name);
+int pmm_mem_destroy(struct pmm_mem *mem);
+struct pmm_mem *pmm_mem_find(const char *name);
+struct pmm_mem *pmm_mem_open(unsigned int minor);
+void pmm_mem_close(struct pmm_mem *mem);
+unsigned int pmm_mem_count(struct pmm_mem *mem, enum pmm_mem_count which);
 
+/* pmm_dmabuf.c */
+void pmm_dmabuf_sync(struct pmm_mem *mem, bool for_cpu,
+		     enum dma_data_direction dir);
+struct dma_buf *pmm_dmabuf_export(struct pmm_mem *mem, u32 flags);
+
+/* pmm_api.c: include/linux/pmm.h */
+
+/* pmm_cdev.c */
 int pmm_cdev_init(void);
 void pmm_cdev_exit(void);
-struct pmm_mem *pmm_mem_create(struct pmm_buffer *buf, const char *name);
-int pmm_mem_destroy(struct pmm_mem *mem);
-unsigned int pmm_mem_locks(struct pmm_mem *mem);
-int pmm_mem_mmap(struct pmm_mem *mem, struct vm_area_struct *vma);
-void pmm_mem_sync(struct pmm_mem *mem, bool for_cpu,
-		  enum dma_data_direction dir);
-struct dma_buf *pmm_dmabuf_export(struct pmm_mem *mem, u32 flags);
+
+/* pmm_enable.c */
+extern struct configfs_attribute pmm_buf_attr_enable;
+extern struct configfs_attribute pmm_buf_attr_state;
+extern struct configfs_attribute pmm_buf_attr_phys_addr;
+extern struct configfs_attribute pmm_buf_attr_opens;
+extern struct configfs_attribute pmm_buf_attr_maps;
+extern struct configfs_attribute pmm_buf_attr_locks;
+extern struct configfs_attribute pmm_buf_attr_dmabufs;
+
+/* pmm_buffer.c */
+struct config_group *pmm_buffer_create(const char *name);
+
+/* pmm_configfs.c */
+int pmm_configfs_init(void);
+void pmm_configfs_exit(void);
 
 #endif /* _PMM_H */

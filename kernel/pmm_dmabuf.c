@@ -25,21 +25,19 @@
  * @dev: the importer's device
  * @sgt: the whole buffer, in entries no longer than @dev's maximum DMA
  *	segment size
- * @dir: direction of the current mapping
  * @mapped: the table is DMA-mapped for @dev
  */
 struct pmm_attachment {
 	struct list_head node;
 	struct device *dev;
 	struct sg_table sgt;
-	enum dma_data_direction dir;
 	bool mapped;
 };
 
 /* Carveouts have no struct pages: they are mapped as a device resource. */
 static bool pmm_mem_has_pages(struct pmm_mem *mem)
 {
-	return mem->pool->backend == PMM_BACKEND_CONTIG;
+	return mem->desc.pool->backend == PMM_BACKEND_CONTIG;
 }
 
 /*
@@ -57,11 +55,11 @@ static int pmm_sgt_init(struct sg_table *sgt, struct pmm_mem *mem,
 	size_t off = 0, len;
 	int ret, i;
 
-	ret = sg_alloc_table(sgt, DIV_ROUND_UP(mem->size, seg), GFP_KERNEL);
+	ret = sg_alloc_table(sgt, DIV_ROUND_UP(mem->desc.size, seg), GFP_KERNEL);
 	if (ret)
 		return ret;
 	for_each_sgtable_sg(sgt, sg, i) {
-		len = min(seg, mem->size - off);
+		len = min(seg, mem->desc.size - off);
 		if (pmm_mem_has_pages(mem))
 			sg_set_page(sg, pfn_to_page(PHYS_PFN(mem->phys + off)),
 				    len, 0);
@@ -112,7 +110,7 @@ static void pmm_dmabuf_detach(struct dma_buf *dmabuf,
 /* Write-combined and uncached memory needs no CPU cache maintenance. */
 static unsigned long pmm_dma_attrs(struct pmm_mem *mem)
 {
-	return mem->cache == PMM_CACHE_CACHED ? 0 : DMA_ATTR_SKIP_CPU_SYNC;
+	return mem->desc.cache == PMM_CACHE_CACHED ? 0 : DMA_ATTR_SKIP_CPU_SYNC;
 }
 
 /*
@@ -130,7 +128,7 @@ static bool pmm_dev_reaches(struct device *dev, struct pmm_mem *mem)
 
 	if (device_iommu_mapped(dev) || dev->dma_range_map)
 		return true;
-	return mem->phys + mem->size - 1 <= limit;
+	return mem->phys + mem->desc.size - 1 <= limit;
 }
 
 static struct sg_table *pmm_dmabuf_map(struct dma_buf_attachment *attachment,
@@ -154,7 +152,7 @@ static struct sg_table *pmm_dmabuf_map(struct dma_buf_attachment *attachment,
 			return ERR_PTR(ret);
 	} else {
 		/* One mapping of the range, handed out in the table's pieces. */
-		addr = dma_map_resource(a->dev, mem->phys, mem->size, dir,
+		addr = dma_map_resource(a->dev, mem->phys, mem->desc.size, dir,
 					pmm_dma_attrs(mem));
 		if (dma_mapping_error(a->dev, addr))
 			return ERR_PTR(-ENOMEM);
@@ -167,7 +165,6 @@ static struct sg_table *pmm_dmabuf_map(struct dma_buf_attachment *attachment,
 	}
 
 	mutex_lock(&mem->lock);
-	a->dir = dir;
 	a->mapped = true;
 	mutex_unlock(&mem->lock);
 	return &a->sgt;
@@ -186,12 +183,12 @@ static void pmm_dmabuf_unmap(struct dma_buf_attachment *attachment,
 	if (pmm_mem_has_pages(mem))
 		dma_unmap_sgtable(a->dev, sgt, dir, pmm_dma_attrs(mem));
 	else
-		dma_unmap_resource(a->dev, sg_dma_address(sgt->sgl), mem->size,
+		dma_unmap_resource(a->dev, sg_dma_address(sgt->sgl), mem->desc.size,
 				   dir, pmm_dma_attrs(mem));
 }
 
 /**
- * pmm_mem_sync() - Cache maintenance for CPU access to a buffer.
+ * pmm_dmabuf_sync() - Cache maintenance for CPU access to a buffer.
  * @mem: the allocation
  * @for_cpu: true before the CPU accesses it, false after
  * @dir: the direction of the device transfers it is synchronised with
@@ -201,12 +198,12 @@ static void pmm_dmabuf_unmap(struct dma_buf_attachment *attachment,
  *
  * Context: Process context.
  */
-void pmm_mem_sync(struct pmm_mem *mem, bool for_cpu,
-		  enum dma_data_direction dir)
+void pmm_dmabuf_sync(struct pmm_mem *mem, bool for_cpu,
+		     enum dma_data_direction dir)
 {
 	struct pmm_attachment *a;
 
-	if (mem->cache != PMM_CACHE_CACHED)
+	if (mem->desc.cache != PMM_CACHE_CACHED)
 		return;
 
 	mutex_lock(&mem->lock);
@@ -222,11 +219,11 @@ void pmm_mem_sync(struct pmm_mem *mem, bool for_cpu,
 			if (for_cpu)
 				dma_sync_single_for_cpu(a->dev,
 							sg_dma_address(a->sgt.sgl),
-							mem->size, dir);
+							mem->desc.size, dir);
 			else
 				dma_sync_single_for_device(a->dev,
 							   sg_dma_address(a->sgt.sgl),
-							   mem->size, dir);
+							   mem->desc.size, dir);
 		}
 	}
 	mutex_unlock(&mem->lock);
@@ -235,14 +232,14 @@ void pmm_mem_sync(struct pmm_mem *mem, bool for_cpu,
 static int pmm_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
 				       enum dma_data_direction dir)
 {
-	pmm_mem_sync(dmabuf->priv, true, dir);
+	pmm_dmabuf_sync(dmabuf->priv, true, dir);
 	return 0;
 }
 
 static int pmm_dmabuf_end_cpu_access(struct dma_buf *dmabuf,
 				     enum dma_data_direction dir)
 {
-	pmm_mem_sync(dmabuf->priv, false, dir);
+	pmm_dmabuf_sync(dmabuf->priv, false, dir);
 	return 0;
 }
 
@@ -306,7 +303,7 @@ struct dma_buf *pmm_dmabuf_export(struct pmm_mem *mem, u32 flags)
 	struct dma_buf *dmabuf;
 
 	mutex_lock(&mem->lock);
-	if (mem->dead) {
+	if (mem->disabled) {
 		mutex_unlock(&mem->lock);
 		return ERR_PTR(-ENODEV);
 	}
@@ -316,7 +313,7 @@ struct dma_buf *pmm_dmabuf_export(struct pmm_mem *mem, u32 flags)
 
 	exp_info.exp_name = "pmm";
 	exp_info.ops = &pmm_dmabuf_ops;
-	exp_info.size = mem->size;
+	exp_info.size = mem->desc.size;
 	exp_info.flags = flags;
 	exp_info.priv = mem;
 	dmabuf = dma_buf_export(&exp_info);

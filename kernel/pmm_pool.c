@@ -1,39 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PMM pools (memory types): reserved at module load from the "pools"
- * parameter, sub-allocated with genalloc, shown read-only in configfs.
+ * PMM pools (memory types): created at module load from the "pools"
+ * parameter, sub-allocated with genalloc (placement is pmm_fit.c's),
+ * with a record of which free pages are already zero.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
-#include <linux/configfs.h>
 #include <linux/genalloc.h>
-#include <linux/gfp.h>
-#include <linux/ioport.h>
 #include <linux/list.h>
 #include <linux/mm.h>
-#include <linux/mmzone.h>
 #include <linux/mutex.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
-#include <linux/sched/signal.h>
-#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "pmm.h"
 
-LIST_HEAD(pmm_pools);
+static LIST_HEAD(pmm_pools);
 
 static const char * const pmm_backend_names[] = {
 	[PMM_BACKEND_CARVEOUT] = "carveout",
 	[PMM_BACKEND_CONTIG] = "contig",
 };
-
-static inline struct pmm_pool *to_pmm_pool(struct config_item *item)
-{
-	return container_of(to_config_group(item), struct pmm_pool, group);
-}
 
 /**
  * pmm_pool_find() - Look up a pool by name.
@@ -63,51 +53,45 @@ struct pmm_pool *pmm_pool_first(void)
 	return list_first_entry_or_null(&pmm_pools, struct pmm_pool, node);
 }
 
-/*
- * How a buffer is placed in its pool: the lowest free range that fits
- * (first fit, the default) or the smallest (best fit).  On the video
- * pipeline churn trace of tests/bench (streams of 1 MiB-aligned frames and
- * small metadata buffers opening and closing) first fit filled the pool a
- * little further before the first failure, on average and in the worst
- * trace (README, "Benchmarks").
+/**
+ * pmm_pool_next() - The pool after another, in parameter order.
+ * @pool: a pool
+ *
+ * Context: Any; the pool list does not change after module init.
+ * Return: the next pool, or NULL after the last.
  */
-enum pmm_fit_policy {
-	PMM_FIT_FIRST,
-	PMM_FIT_BEST,
-};
-
-static const char * const pmm_fit_names[] = {
-	[PMM_FIT_FIRST] = "first",
-	[PMM_FIT_BEST] = "best",
-};
-
-static int pmm_fit_policy = PMM_FIT_FIRST;
-
-static int pmm_fit_set(const char *val, const struct kernel_param *kp)
+struct pmm_pool *pmm_pool_next(struct pmm_pool *pool)
 {
-	int i = sysfs_match_string(pmm_fit_names, val);
-
-	if (i < 0) {
-		pr_err("fit: '%.*s' is not one of first, best\n",
-		       (int)strcspn(val, "\n"), val);
-		return -EINVAL;
-	}
-	WRITE_ONCE(pmm_fit_policy, i);
-	return 0;
+	return list_is_last(&pool->node, &pmm_pools) ? NULL :
+	       list_next_entry(pool, node);
 }
 
-static int pmm_fit_get(char *buffer, const struct kernel_param *kp)
+/**
+ * pmm_pools_max_size() - The size of the largest pool.
+ *
+ * Context: Any.
+ * Return: bytes, 0 if the module has no pools.
+ */
+u64 pmm_pools_max_size(void)
 {
-	return sysfs_emit(buffer, "%s\n", pmm_fit_names[READ_ONCE(pmm_fit_policy)]);
+	struct pmm_pool *pool;
+	u64 max = 0;
+
+	list_for_each_entry(pool, &pmm_pools, node)
+		max = max(max, pool->size);
+	return max;
 }
 
-static const struct kernel_param_ops pmm_fit_ops = {
-	.set = pmm_fit_set,
-	.get = pmm_fit_get,
-};
-
-module_param_cb(fit, &pmm_fit_ops, NULL, 0644);
-MODULE_PARM_DESC(fit, "Placement of buffers in a pool: first (default) or best fit");
+/**
+ * pmm_pool_backend_name() - How pools/NAME/backend spells a pool's backend.
+ * @pool: the pool
+ *
+ * Return: "carveout" or "contig".
+ */
+const char *pmm_pool_backend_name(struct pmm_pool *pool)
+{
+	return pmm_backend_names[pool->backend];
+}
 
 /*
  * When a buffer's memory is zeroed: as it goes back to its pool (free, the
@@ -182,74 +166,6 @@ bool pmm_zero_on_free(void)
 	return pmm_zero_policy == PMM_ZERO_FREE;
 }
 
-/* Constraints of one allocation, for pmm_pool_fit(). */
-struct pmm_fit {
-	u64 align;
-	u64 boundary;
-	int policy;
-};
-
-/*
- * The first position in the free run [@s, @e) of bits where @nr bits fit
- * with the alignment (@align_mask, @align_off, as bitmap_find_next_zero_area_off()
- * takes them) and do not cross @fit->boundary; @e if none does.
- */
-static unsigned long pmm_run_fit(unsigned long s, unsigned long e,
-				 unsigned int nr, unsigned long align_mask,
-				 unsigned long align_off, int order,
-				 unsigned long start_addr,
-				 const struct pmm_fit *fit)
-{
-	unsigned long pos = s, first, last;
-
-	for (;;) {
-		pos = __ALIGN_MASK(pos + align_off, align_mask) - align_off;
-		if (pos >= e || e - pos < nr)
-			return e;
-		if (!fit->boundary)
-			return pos;
-		first = start_addr + (pos << order);
-		last = first + ((unsigned long)nr << order) - 1;
-		if (!((first ^ last) & ~(fit->boundary - 1)))
-			return pos;
-		/* Retry from the boundary the candidate crossed. */
-		pos = (ALIGN(first + 1, fit->boundary) - start_addr) >> order;
-	}
-}
-
-/*
- * A genalloc algorithm honouring both the alignment and a boundary the
- * allocation must not cross (24-bit DMA engines that cannot cross 16 MiB);
- * genalloc's own algorithms know alignment only.  It walks the free runs
- * of the chunk and takes the first that fits, or with best fit the
- * smallest that fits (the lowest of equals).
- */
-static unsigned long pmm_pool_fit(unsigned long *map, unsigned long size,
-				  unsigned long start, unsigned int nr,
-				  void *data, struct gen_pool *gen,
-				  unsigned long start_addr)
-{
-	const struct pmm_fit *fit = data;
-	int order = gen->min_alloc_order;
-	unsigned long align_mask = (fit->align >> order) - 1;
-	unsigned long align_off = (start_addr & (fit->align - 1)) >> order;
-	unsigned long s = start, e, pos, best = size, best_len = ULONG_MAX;
-
-	for_each_clear_bitrange_from(s, e, map, size) {
-		if (e - s < nr || e - s >= best_len)
-			continue;
-		pos = pmm_run_fit(s, e, nr, align_mask, align_off, order,
-				  start_addr, fit);
-		if (pos == e)
-			continue;
-		if (fit->policy == PMM_FIT_FIRST || e - s == nr)
-			return pos;
-		best = pos;
-		best_len = e - s;
-	}
-	return best;
-}
-
 /**
  * pmm_pool_alloc() - Carve a buffer out of a pool.
  * @pool: the pool
@@ -263,14 +179,9 @@ static unsigned long pmm_pool_fit(unsigned long *map, unsigned long size,
 phys_addr_t pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align,
 			   u64 boundary)
 {
-	struct pmm_fit fit = {
-		.align = align,
-		.boundary = boundary,
-		.policy = READ_ONCE(pmm_fit_policy),
-	};
 	unsigned long addr;
 
-	addr = gen_pool_alloc_algo(pool->gen, size, pmm_pool_fit, &fit);
+	addr = pmm_fit_alloc(pool->gen, size, align, boundary);
 	if (addr)
 		atomic_inc(&pool->nr_buffers);
 	return addr;
@@ -363,163 +274,11 @@ u64 pmm_pool_largest_free(struct pmm_pool *pool)
 	return largest;
 }
 
-/*
- * Pools can be large and every page is isolated, migrated and (with
- * init_on_alloc) cleared: work in chunks with a reschedule point between
- * them, so loading a big pool cannot trigger soft-lockup reports.  Adjacent
- * alloc_contig_range() calls are fine: CMA makes them all the time.
- */
-#define PMM_CONTIG_CHUNK	(SZ_4M >> PAGE_SHIFT)
-
-static void pmm_free_contig(unsigned long pfn, unsigned long nr)
-{
-	unsigned long n;
-
-	while (nr) {
-		n = min(nr, PMM_CONTIG_CHUNK);
-		free_contig_range(pfn, n);
-		pfn += n;
-		nr -= n;
-		cond_resched();
-	}
-}
-
-static int pmm_alloc_contig(unsigned long pfn, unsigned long nr)
-{
-	unsigned long done, n;
-	int ret;
-
-	for (done = 0; done < nr; done += n) {
-		n = min(nr - done, PMM_CONTIG_CHUNK);
-		ret = alloc_contig_range(pfn + done, pfn + done + n,
-					 MIGRATE_MOVABLE,
-					 GFP_KERNEL | __GFP_NOWARN);
-		if (ret) {
-			pmm_free_contig(pfn, done);
-			return ret;
-		}
-		cond_resched();
-	}
-	return 0;
-}
-
-/*
- * Whether [@pfn, @pfn + @nr) looks free: every page online, unreferenced
- * and not part of a compound page.  A racy hint, as in compaction's free
- * scanner: alloc_contig_range() decides.  Returns 0 if the range looks
- * free, else how far the range must move down to end below its lowest
- * busy page.
- */
-static unsigned long pmm_range_busy(unsigned long pfn, unsigned long nr)
-{
-	unsigned long i;
-
-	for (i = 0; i < nr; i++) {
-		struct page *page = pfn_to_online_page(pfn + i);
-
-		if (!page || PageTail(page) || page_count(page))
-			return nr - i;
-	}
-	return 0;
-}
-
-/*
- * Take @nr pages from @zone, highest address first, into *@pfn.  With
- * @migrate false only ranges that look free are tried.
- */
-static int pmm_zone_take(struct zone *zone, unsigned long nr, bool migrate,
-			 unsigned long *pfn)
-{
-	unsigned long step = pageblock_nr_pages;
-	unsigned long first = ALIGN(zone->zone_start_pfn, step);
-	unsigned long p, down;
-
-	if (!populated_zone(zone) || zone_end_pfn(zone) < first + nr)
-		return -ENOMEM;
-	for (p = ALIGN_DOWN(zone_end_pfn(zone) - nr, step); ; p -= down) {
-		down = migrate ? 0 : pmm_range_busy(p, nr);
-		if (!down && pfn_to_online_page(p) &&
-		    pfn_to_online_page(p + nr - 1) && !pmm_alloc_contig(p, nr)) {
-			*pfn = p;
-			return 0;
-		}
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		cond_resched();
-		/* Below the lowest busy page, or a block down. */
-		down = ALIGN(max(down, 1UL), step);
-		if (p < first + down)
-			return -ENOMEM;
-	}
-}
-
-/*
- * Take @pool->size bytes of physically contiguous RAM from the page
- * allocator, highest zone and highest address first: that keeps the low
- * zones, which some devices need, and puts a pool above 4 GiB when the
- * machine has memory there.  The first pass only tries ranges that look
- * free, so loading does not migrate page cache (slow, and it may fail
- * halfway through a range) while free memory is to be had; the second
- * takes whatever can be migrated.
- */
-static int pmm_pool_reserve_contig(struct pmm_pool *pool)
-{
-	unsigned long nr = pool->size >> PAGE_SHIFT, pfn;
-	int nid, z, ret, pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		for_each_online_node(nid) {
-			for (z = MAX_NR_ZONES - 1; z >= 0; z--) {
-				ret = pmm_zone_take(&NODE_DATA(nid)->node_zones[z],
-						    nr, pass, &pfn);
-				if (ret == -ENOMEM)
-					continue;
-				if (!ret)
-					pool->base = PFN_PHYS(pfn);
-				return ret;
-			}
-		}
-	}
-	return -ENOMEM;
-}
-
-/*
- * Claim a carveout: the range must not be RAM the kernel manages (it was
- * kept out with memmap= or a reserved-memory node), and nobody else may
- * have claimed it.
- */
-static int pmm_pool_claim_carveout(struct pmm_pool *pool)
-{
-	if (region_intersects(pool->base, pool->size, IORESOURCE_SYSTEM_RAM,
-			      IORES_DESC_NONE) != REGION_DISJOINT) {
-		pr_err("pool '%s': [mem %#llx-%#llx] is RAM the kernel owns; reserve it first (memmap=, reserved-memory)\n",
-		       pool->name, (u64)pool->base,
-		       (u64)pool->base + pool->size - 1);
-		return -EINVAL;
-	}
-	pool->res = request_mem_region(pool->base, pool->size, pool->res_name);
-	if (!pool->res) {
-		pr_err("pool '%s': [mem %#llx-%#llx] is already claimed\n",
-		       pool->name, (u64)pool->base,
-		       (u64)pool->base + pool->size - 1);
-		return -EBUSY;
-	}
-	return 0;
-}
-
-static void pmm_pool_release_memory(struct pmm_pool *pool)
-{
-	if (pool->backend == PMM_BACKEND_CONTIG)
-		pmm_free_contig(PHYS_PFN(pool->base), pool->size >> PAGE_SHIFT);
-	else
-		release_mem_region(pool->base, pool->size);
-}
-
 static void pmm_pool_destroy(struct pmm_pool *pool)
 {
 	gen_pool_destroy(pool->gen);
 	kvfree(pool->zeroed);
-	pmm_pool_release_memory(pool);
+	pmm_reserve_release(pool);
 	mutex_destroy(&pool->zero_lock);
 	kfree(pool);
 }
@@ -559,10 +318,10 @@ static int pmm_pool_create(const char *name, u64 size, bool has_base, u64 base)
 	if (has_base) {
 		pool->backend = PMM_BACKEND_CARVEOUT;
 		pool->base = base;
-		ret = pmm_pool_claim_carveout(pool);
+		ret = pmm_reserve_carveout(pool);
 	} else {
 		pool->backend = PMM_BACKEND_CONTIG;
-		ret = pmm_pool_reserve_contig(pool);
+		ret = pmm_reserve_contig(pool);
 		if (ret == -ENOMEM)
 			pr_err("pool '%s': cannot get %llu bytes of physically contiguous memory\n",
 			       name, size);
@@ -601,7 +360,7 @@ out_destroy_gen:
 out_free_zeroed:
 	kvfree(pool->zeroed);
 out_release_memory:
-	pmm_pool_release_memory(pool);
+	pmm_reserve_release(pool);
 out_free_pool:
 	mutex_destroy(&pool->zero_lock);
 	kfree(pool);
@@ -678,101 +437,42 @@ void pmm_pools_exit(void)
 	}
 }
 
-/* configfs: pools/NAME, read-only. */
-
-static ssize_t pmm_pool_size_show(struct config_item *item, char *page)
+/**
+ * pmm_pool_stats() - What pools/NAME shows of a pool.
+ * @pool: the pool
+ * @st: filled in, a snapshot
+ *
+ * Context: Any.
+ */
+void pmm_pool_stats(struct pmm_pool *pool, struct pmm_pool_stats *st)
 {
-	return sysfs_emit(page, "%llu\n", to_pmm_pool(item)->size);
+	st->free = gen_pool_avail(pool->gen);
+	st->used = gen_pool_size(pool->gen) - st->free;
+	st->largest_free = pmm_pool_largest_free(pool);
+	st->buffers = atomic_read(&pool->nr_buffers);
+	st->held = atomic64_read(&pool->held);
 }
-
-static ssize_t pmm_pool_used_show(struct config_item *item, char *page)
-{
-	struct pmm_pool *pool = to_pmm_pool(item);
-
-	return sysfs_emit(page, "%zu\n",
-			  gen_pool_size(pool->gen) - gen_pool_avail(pool->gen));
-}
-
-static ssize_t pmm_pool_free_show(struct config_item *item, char *page)
-{
-	return sysfs_emit(page, "%zu\n", gen_pool_avail(to_pmm_pool(item)->gen));
-}
-
-static ssize_t pmm_pool_largest_free_show(struct config_item *item, char *page)
-{
-	return sysfs_emit(page, "%llu\n",
-			  pmm_pool_largest_free(to_pmm_pool(item)));
-}
-
-static ssize_t pmm_pool_buffers_show(struct config_item *item, char *page)
-{
-	return sysfs_emit(page, "%d\n",
-			  atomic_read(&to_pmm_pool(item)->nr_buffers));
-}
-
-static ssize_t pmm_pool_held_show(struct config_item *item, char *page)
-{
-	return sysfs_emit(page, "%lld\n",
-			  (s64)atomic64_read(&to_pmm_pool(item)->held));
-}
-
-static ssize_t pmm_pool_backend_show(struct config_item *item, char *page)
-{
-	return sysfs_emit(page, "%s\n",
-			  pmm_backend_names[to_pmm_pool(item)->backend]);
-}
-
-static ssize_t pmm_pool_base_show(struct config_item *item, char *page)
-{
-	return sysfs_emit(page, "%#llx\n", (u64)to_pmm_pool(item)->base);
-}
-
-CONFIGFS_ATTR_RO(pmm_pool_, size);
-CONFIGFS_ATTR_RO(pmm_pool_, used);
-CONFIGFS_ATTR_RO(pmm_pool_, free);
-CONFIGFS_ATTR_RO(pmm_pool_, largest_free);
-CONFIGFS_ATTR_RO(pmm_pool_, buffers);
-CONFIGFS_ATTR_RO(pmm_pool_, held);
-CONFIGFS_ATTR_RO(pmm_pool_, backend);
-
-/* Physical addresses are for root only, like /proc/iomem's. */
-static struct configfs_attribute pmm_pool_attr_base = {
-	.ca_name = "base",
-	.ca_owner = THIS_MODULE,
-	.ca_mode = 0400,
-	.show = pmm_pool_base_show,
-};
-
-static struct configfs_attribute *pmm_pool_attrs[] = {
-	&pmm_pool_attr_size,
-	&pmm_pool_attr_used,
-	&pmm_pool_attr_free,
-	&pmm_pool_attr_largest_free,
-	&pmm_pool_attr_buffers,
-	&pmm_pool_attr_held,
-	&pmm_pool_attr_backend,
-	&pmm_pool_attr_base,
-	NULL,
-};
-
-static const struct config_item_type pmm_pool_type = {
-	.ct_attrs = pmm_pool_attrs,
-	.ct_owner = THIS_MODULE,
-};
 
 /**
- * pmm_pools_add_groups() - Add pools/NAME for every pool.
- * @parent: the pools/ group
+ * pmm_pool_hold() - Count released memory that cannot go back yet.
+ * @pool: the pool it came from
+ * @size: bytes, still counted as used
  *
- * Context: Module init, before the subsystem is registered.
+ * Context: Any.
  */
-void pmm_pools_add_groups(struct config_group *parent)
+void pmm_pool_hold(struct pmm_pool *pool, u64 size)
 {
-	struct pmm_pool *pool;
+	atomic64_add(size, &pool->held);
+}
 
-	list_for_each_entry(pool, &pmm_pools, node) {
-		config_group_init_type_name(&pool->group, pool->name,
-					    &pmm_pool_type);
-		configfs_add_default_group(&pool->group, parent);
-	}
+/**
+ * pmm_pool_unhold() - Stop counting held memory that has gone back.
+ * @pool: the pool
+ * @size: bytes, as given to pmm_pool_hold()
+ *
+ * Context: Any.
+ */
+void pmm_pool_unhold(struct pmm_pool *pool, u64 size)
+{
+	atomic64_sub(size, &pool->held);
 }

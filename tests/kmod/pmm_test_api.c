@@ -3,14 +3,14 @@
  * Test-only module: exercises PMM's in-kernel API from user space through
  * /sys/kernel/debug/pmm_test_api.  Commands written to it act on one slot:
  *
- *   get NAME             pmm_buffer_get()
+ *   get NAME             pmm_mem_get()
  *   lock [shared] [nonblock]
  *   unlock
- *   unlock-as [shared]   pmm_buffer_unlock() with the mode given, whatever
+ *   unlock-as [shared]   pmm_mem_unlock() with the mode given, whatever
  *                        the lock was taken with (a driver's bug)
  *   put                  (also unlocks)
  *   user ADDR LEN [shared] [nonblock] [to-device|from-device]
- *                        pmm_buffer_lock_user() in the writer's process,
+ *                        pmm_mem_lock_user() in the writer's process,
  *                        for a device that reads (to-device), writes
  *                        (from-device) or, by default, does both
  *
@@ -60,9 +60,9 @@ static enum dma_data_direction pmm_test_parse_dir(char *args)
 static void pmm_test_drop(void)
 {
 	if (pmm_test_locked)
-		pmm_buffer_unlock(pmm_test_mem, pmm_test_flags);
+		pmm_mem_unlock(pmm_test_mem, pmm_test_flags);
 	if (pmm_test_mem)
-		pmm_buffer_put(pmm_test_mem);
+		pmm_mem_put(pmm_test_mem);
 	pmm_test_mem = NULL;
 	pmm_test_locked = false;
 	pmm_test_offset = 0;
@@ -79,7 +79,7 @@ static int pmm_test_cmd(char *cmd)
 	if (!strcmp(op, "get") && cmd) {
 		if (pmm_test_mem)
 			return -EBUSY;
-		mem = pmm_buffer_get(cmd);
+		mem = pmm_mem_get(cmd);
 		if (IS_ERR(mem))
 			return PTR_ERR(mem);
 		pmm_test_mem = mem;
@@ -89,21 +89,21 @@ static int pmm_test_cmd(char *cmd)
 		if (!pmm_test_mem || pmm_test_locked)
 			return -EINVAL;
 		pmm_test_flags = pmm_test_parse_flags(cmd);
-		ret = pmm_buffer_lock(pmm_test_mem, pmm_test_flags);
+		ret = pmm_mem_lock(pmm_test_mem, pmm_test_flags);
 		pmm_test_locked = !ret;
 		return ret;
 	}
 	if (!strcmp(op, "unlock")) {
 		if (!pmm_test_locked)
 			return -EINVAL;
-		pmm_buffer_unlock(pmm_test_mem, pmm_test_flags);
+		pmm_mem_unlock(pmm_test_mem, pmm_test_flags);
 		pmm_test_locked = false;
 		return 0;
 	}
 	if (!strcmp(op, "unlock-as")) {
 		if (!pmm_test_locked)
 			return -EINVAL;
-		pmm_buffer_unlock(pmm_test_mem, pmm_test_parse_flags(cmd));
+		pmm_mem_unlock(pmm_test_mem, pmm_test_parse_flags(cmd));
 		pmm_test_locked = false;
 		return 0;
 	}
@@ -121,8 +121,8 @@ static int pmm_test_cmd(char *cmd)
 		if (!l || kstrtoul(a, 0, &addr) || kstrtoul(l, 0, &len))
 			return -EINVAL;
 		pmm_test_flags = pmm_test_parse_flags(cmd);
-		mem = pmm_buffer_lock_user(addr, len, pmm_test_parse_dir(cmd),
-					   pmm_test_flags, &pmm_test_offset);
+		mem = pmm_mem_lock_user(addr, len, pmm_test_parse_dir(cmd),
+					pmm_test_flags, &pmm_test_offset);
 		if (IS_ERR(mem))
 			return PTR_ERR(mem);
 		pmm_test_mem = mem;
@@ -159,7 +159,7 @@ static ssize_t pmm_test_read(struct file *file, char __user *ubuf,
 
 	mutex_lock(&pmm_test_lock);
 	if (pmm_test_mem) {
-		pmm_buffer_region(pmm_test_mem, &phys, &size);
+		pmm_mem_region(pmm_test_mem, &phys, &size);
 		len = scnprintf(buf, sizeof(buf),
 				"phys=%#llx size=%zu offset=%zu locked=%d\n",
 				(u64)phys, size, pmm_test_offset,

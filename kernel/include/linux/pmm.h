@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * PMM in-kernel API: drivers find a PMM buffer by name, or by a user
- * address inside a mapping of it (the 2009 RFC's UPBuffer lookup), and
- * lock it for the length of a DMA transaction.
+ * PMM in-kernel API: drivers find the memory of a PMM buffer by name, or by
+ * a user address inside a mapping of it (the 2009 RFC's UPBuffer lookup),
+ * and lock it for the length of a DMA transaction.  A reference keeps the
+ * memory (struct pmm_mem) out of its pool; only a lock keeps the buffer
+ * enabled.
  */
 #ifndef _LINUX_PMM_H
 #define _LINUX_PMM_H
@@ -13,13 +15,13 @@
 
 struct pmm_mem;
 
-struct pmm_mem *pmm_buffer_get(const char *name);
-void pmm_buffer_put(struct pmm_mem *mem);
-int pmm_buffer_lock(struct pmm_mem *mem, unsigned int flags);
-void pmm_buffer_unlock(struct pmm_mem *mem, unsigned int flags);
-void pmm_buffer_region(struct pmm_mem *mem, phys_addr_t *phys, size_t *size);
-struct pmm_mem *pmm_buffer_lock_user(unsigned long uaddr, size_t len,
-				     enum dma_data_direction dir,
-				     unsigned int flags, size_t *offset);
+struct pmm_mem *pmm_mem_get(const char *name);
+void pmm_mem_put(struct pmm_mem *mem);
+int pmm_mem_lock(struct pmm_mem *mem, unsigned int flags);
+void pmm_mem_unlock(struct pmm_mem *mem, unsigned int flags);
+void pmm_mem_region(struct pmm_mem *mem, phys_addr_t *phys, size_t *size);
+struct pmm_mem *pmm_mem_lock_user(unsigned long uaddr, size_t len,
+				  enum dma_data_direction dir,
+				  unsigned int flags, size_t *offset);
 
 #endif /* _LINUX_PMM_H */

@@ -32,7 +32,7 @@ FIX=$PMM_PROJECT/tests/bats/fixtures
 	assert_output --partial "deliberate warning for the harness self-test"
 }
 
-@test "pmm_buffer_unlock() with the wrong mode: WARN_ONCE, and the held lock released" {
+@test "pmm_mem_unlock() with the wrong mode: WARN_ONCE, and the held lock released" {
 	run "$VM" "$FIX/unlock-mismatch.bats"
 	assert_failure
 	assert_line "ok 1 fixture: an exclusive lock unlocked as shared is released, counts intact"

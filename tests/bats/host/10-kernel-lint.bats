@@ -40,3 +40,20 @@ kernel_sources() {
 	assert_output --partial 'Scanning doc for function'
 
 }
+
+@test "kernel files call one way (no circle) and none is over 550 lines" {
+	run -0 "$PMM_PROJECT/scripts/kernel-deps" --check
+	# It saw every file and the calls between them.
+	assert_line --regexp '^pmm_main\.c +[0-9]+  -> .*pmm_configfs\.c'
+	assert_line --regexp '^pmm_mem\.c +[0-9]+  -> .*pmm_pool\.c'
+}
+
+@test "kernel-deps finds a circle" {
+	local copy=$BATS_TEST_TMPDIR/kernel
+	mkdir "$copy"
+	cp "$PMM_PROJECT"/kernel/pmm_*.c "$copy"
+	echo 'static void pmm_back(void) { pmm_mem_find("x"); }' >> "$copy/pmm_map.c"
+	run "$PMM_PROJECT/scripts/kernel-deps" --check "$copy"
+	assert_failure
+	assert_output --partial 'circle: pmm_map.c -> pmm_mem.c -> pmm_map.c'
+}
