@@ -33,7 +33,19 @@ all: kernel test-modules test-bins tools examples
 deps:
 	@scripts/install-deps
 
-kernel: deps
+# make install builds for a target or a build host, not a test machine:
+# it installs no packages (what it needs is in the README) and builds the
+# module for the running kernel unless KDIR says otherwise.
+ifneq ($(filter install install-dkms,$(MAKECMDGOALS)),)
+DEPS :=
+ifeq ($(origin KDIR),file)
+KDIR := /lib/modules/$(shell uname -r)/build
+endif
+else
+DEPS := deps
+endif
+
+kernel: $(DEPS)
 	$(MAKE) -C kernel KDIR=$(KDIR) modules
 
 test-modules: kernel
@@ -52,8 +64,9 @@ tools: $(TOOLS)
 
 examples: $(EXAMPLES)
 
-# Every program but pmm-setup is one C file with only libc (and the uapi
-# header); where each lives, and what it links beyond libc:
+# Every program but pmm-setup is one C file with only libc (the uapi
+# header and the test helpers' pmm-test.h); where each lives, and what it
+# links beyond libc:
 src_pmm-mmap := tests/helpers/pmm-mmap.c
 src_pmm-ioctl := tests/helpers/pmm-ioctl.c
 src_pmm-fuzz := tests/fuzz/pmm-fuzz.c
@@ -66,7 +79,8 @@ ldlibs_pmm-mmap := -pthread
 
 .SECONDEXPANSION:
 $(filter-out build/bin/pmm-setup,$(TEST_BINS) $(TOOLS) $(EXAMPLES)): build/bin/%: \
-		$$(src_$$*) kernel/include/uapi/linux/pmm.h | deps
+		$$(src_$$*) kernel/include/uapi/linux/pmm.h tests/helpers/pmm-test.h \
+		| $(DEPS)
 	mkdir -p build/bin
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(ldlibs_$*)
 
@@ -77,10 +91,14 @@ build/gen/pmm-schema.h: configfs-schema/pmm.schema
 	  sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/\t"&\\n"/' $<; echo ';'; } > $@.tmp
 	mv $@.tmp $@
 
-build/bin/pmm-setup: tools/pmm-setup/pmm-setup.c build/gen/pmm-schema.h | deps
+# pmm-setup: the CLI, the model, board files, configfs and the schema.
+PMM_SETUP_SRCS := $(wildcard tools/pmm-setup/*.c)
+build/bin/pmm-setup: $(PMM_SETUP_SRCS) $(wildcard tools/pmm-setup/*.h) \
+		build/gen/pmm-schema.h kernel/include/uapi/linux/pmm.h | $(DEPS)
 	mkdir -p build/bin
-	$(CC) $(CFLAGS) -Ibuild/gen $$(pkg-config --cflags libconfig) -o $@ $< \
-		$$(pkg-config --libs libconfig)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Ibuild/gen \
+		$$(pkg-config --cflags libconfig json-c) -o $@ $(PMM_SETUP_SRCS) \
+		$$(pkg-config --libs libconfig json-c)
 
 # Guest kernels built from linux-source-6.1 (tests/vm/kconfig/), once per
 # machine, into a cache outside the clone: debug (KASAN, lockdep, kmemleak)
@@ -164,7 +182,7 @@ install-dkms:
 	install -d $(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/kernel/include/linux \
 		$(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/kernel/include/uapi/linux
 	install -m 0644 dkms.conf $(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/
-	cd kernel && install -m 0644 Kbuild Makefile pmm_*.c pmm.h \
+	cd kernel && install -m 0644 Kbuild Makefile pmm_*.c pmm.h pmm_compat.h \
 		$(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/kernel/
 	install -m 0644 kernel/include/linux/pmm.h \
 		$(DESTDIR)/usr/src/pmm-$(PMM_VERSION)/kernel/include/linux/

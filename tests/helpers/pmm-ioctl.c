@@ -21,39 +21,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "pmm-test.h"
+
 #include <drm.h>
 #include <linux/pmm.h>
-
-static int fail(const char *what, int err)
-{
-	printf("%s\n", strerrorname_np(err) ? strerrorname_np(err) : "E?");
-	fprintf(stderr, "pmm-ioctl: %s: %s\n", what, strerror(err));
-	return 1;
-}
-
-static unsigned long long num(const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end) {
-		fprintf(stderr, "pmm-ioctl: bad number '%s'\n", s);
-		exit(2);
-	}
-	return v;
-}
-
-static void wait_stdin(void)
-{
-	char b;
-
-	printf("ready\n");
-	fflush(stdout);
-	while (read(0, &b, 1) > 0)
-		;
-}
 
 /* How many descriptors this process has open. */
 static int count_fds(void)
@@ -121,20 +92,20 @@ static int cmd_vgem(int fd, bool hold)
 	}
 	dmabuf = export(fd, O_RDWR | O_CLOEXEC);
 	if (dmabuf < 0)
-		return fail("export", -dmabuf);
+		return pmm_fail("export", -dmabuf);
 	prime.fd = dmabuf;
 	if (ioctl(card, DRM_IOCTL_PRIME_FD_TO_HANDLE, &prime) < 0)
-		return fail("DRM_IOCTL_PRIME_FD_TO_HANDLE", errno);
+		return pmm_fail("DRM_IOCTL_PRIME_FD_TO_HANDLE", errno);
 	close(dmabuf);
 	if (hold) {
 		close(fd);
-		wait_stdin();
+		pmm_wait_stdin();
 	} else {
 		printf("handle=%u\n", prime.handle);
 	}
 	gclose.handle = prime.handle;
 	if (ioctl(card, DRM_IOCTL_GEM_CLOSE, &gclose) < 0)
-		return fail("DRM_IOCTL_GEM_CLOSE", errno);
+		return pmm_fail("DRM_IOCTL_GEM_CLOSE", errno);
 	close(card);
 	return 0;
 }
@@ -162,10 +133,10 @@ static int upbuf(unsigned char *p, unsigned long long offset,
 	snprintf(cmd, sizeof(cmd), "user %#lx %llu shared %s",
 		 (unsigned long)(p + offset), len, dir);
 	if (write(api, cmd, strlen(cmd)) < 0)
-		return fail("lookup", errno);
+		return pmm_fail("lookup", errno);
 	n = pread(api, res, sizeof(res) - 1, 0);
 	if (n < 0)
-		return fail("read", errno);
+		return pmm_fail("read", errno);
 	res[n] = '\0';
 	if (hold) {
 		/* "ready" first: that is what pmm_bg waits for. */
@@ -177,7 +148,7 @@ static int upbuf(unsigned char *p, unsigned long long offset,
 		printf("%s", res);
 	}
 	if (write(api, "put", 3) < 0)
-		return fail("put", errno);
+		return pmm_fail("put", errno);
 	close(api);
 	return 0;
 }
@@ -247,15 +218,15 @@ int main(int argc, char **argv)
 	node = argv[2];
 	fd = open(node, oflags | O_CLOEXEC);
 	if (fd < 0)
-		return fail("open", errno);
+		return pmm_fail("open", errno);
 
 	if (!strcmp(cmd, "info")) {
 		struct pmm_info info = { 0 };
 
 		if (argc > 3)
-			info.flags = num(argv[3]);
+			info.flags = pmm_number(argv[3]);
 		if (ioctl(fd, PMM_IOC_INFO, &info) < 0)
-			return fail("PMM_IOC_INFO", errno);
+			return pmm_fail("PMM_IOC_INFO", errno);
 		printf("size=%llu align=%llu boundary=%llu phys_addr=%#llx cache=%u memtype=%s\n",
 		       (unsigned long long)info.size,
 		       (unsigned long long)info.align,
@@ -263,57 +234,57 @@ int main(int argc, char **argv)
 		       (unsigned long long)info.phys_addr, info.cache,
 		       info.memtype);
 	} else if (!strcmp(cmd, "lock") && argc > 3) {
-		struct pmm_lock lock = { .flags = num(argv[3]) };
+		struct pmm_lock lock = { .flags = pmm_number(argv[3]) };
 
 		if (argc > 4)
-			lock.__pad = num(argv[4]);
+			lock.__pad = pmm_number(argv[4]);
 		if (ioctl(fd, PMM_IOC_LOCK, &lock) < 0)
-			return fail("PMM_IOC_LOCK", errno);
-		wait_stdin();
+			return pmm_fail("PMM_IOC_LOCK", errno);
+		pmm_wait_stdin();
 		return 0;
 	} else if (!strcmp(cmd, "unlock")) {
 		if (ioctl(fd, PMM_IOC_UNLOCK) < 0)
-			return fail("PMM_IOC_UNLOCK", errno);
+			return pmm_fail("PMM_IOC_UNLOCK", errno);
 	} else if (!strcmp(cmd, "relock") && argc > 3) {
-		struct pmm_lock lock = { .flags = num(argv[3]) };
+		struct pmm_lock lock = { .flags = pmm_number(argv[3]) };
 
 		if (ioctl(fd, PMM_IOC_LOCK, &lock) < 0)
-			return fail("first PMM_IOC_LOCK", errno);
+			return pmm_fail("first PMM_IOC_LOCK", errno);
 		if (ioctl(fd, PMM_IOC_LOCK, &lock) < 0)
-			return fail("second PMM_IOC_LOCK", errno);
+			return pmm_fail("second PMM_IOC_LOCK", errno);
 	} else if (!strcmp(cmd, "sync") && argc > 5) {
 		struct pmm_sync sync = {
-			.offset = num(argv[3]),
-			.length = num(argv[4]),
-			.flags = num(argv[5]),
+			.offset = pmm_number(argv[3]),
+			.length = pmm_number(argv[4]),
+			.flags = pmm_number(argv[5]),
 		};
 
 		if (argc > 6)
-			sync.__pad = num(argv[6]);
+			sync.__pad = pmm_number(argv[6]);
 		if (ioctl(fd, PMM_IOC_SYNC, &sync) < 0)
-			return fail("PMM_IOC_SYNC", errno);
+			return pmm_fail("PMM_IOC_SYNC", errno);
 	} else if (!strcmp(cmd, "export") && argc > 3) {
-		struct pmm_export exp = { .flags = num(argv[3]) };
+		struct pmm_export exp = { .flags = pmm_number(argv[3]) };
 
 		if (argc > 4)
-			exp.fd = num(argv[4]);
+			exp.fd = pmm_number(argv[4]);
 		if (ioctl(fd, PMM_IOC_EXPORT, &exp) < 0)
-			return fail("PMM_IOC_EXPORT", errno);
+			return pmm_fail("PMM_IOC_EXPORT", errno);
 		close(fd);
-		wait_stdin();
+		pmm_wait_stdin();
 		return 0;
 	} else if (!strcmp(cmd, "dmabuf-check") && argc > 3) {
-		int byte = num(argv[3]), dmabuf;
+		int byte = pmm_number(argv[3]), dmabuf;
 		off_t size = lseek(fd, 0, SEEK_END);
 		unsigned char *p;
 		off_t i;
 
 		dmabuf = export(fd, O_RDWR | O_CLOEXEC);
 		if (dmabuf < 0)
-			return fail("export", -dmabuf);
+			return pmm_fail("export", -dmabuf);
 		p = mmap(NULL, size, PROT_READ, MAP_SHARED, dmabuf, 0);
 		if (p == MAP_FAILED)
-			return fail("mmap dma-buf", errno);
+			return pmm_fail("mmap dma-buf", errno);
 		for (i = 0; i < size; i++) {
 			if (p[i] != byte) {
 				printf("MISMATCH at %lld: %#x\n", (long long)i, p[i]);
@@ -331,19 +302,19 @@ int main(int argc, char **argv)
 			size = 65536;
 		p = mmap(NULL, size, prot, MAP_SHARED, fd, 0);
 		if (p == MAP_FAILED)
-			return fail("mmap", errno);
-		return upbuf(p, num(argv[3]), num(argv[4]),
+			return pmm_fail("mmap", errno);
+		return upbuf(p, pmm_number(argv[3]), pmm_number(argv[4]),
 			     argc > 6 ? argv[6] : "both",
 			     !strcmp(cmd, "upbuf-hold"));
 	} else if (!strcmp(cmd, "dmabuf-map") && argc > 4) {
 		off_t size = lseek(fd, 0, SEEK_END);
-		int dmabuf = export(fd, num(argv[3]));
+		int dmabuf = export(fd, pmm_number(argv[3]));
 
 		if (dmabuf < 0)
-			return fail("export", -dmabuf);
+			return pmm_fail("export", -dmabuf);
 		if (mmap(NULL, size, upbuf_prot(argv[4]), MAP_SHARED, dmabuf, 0) ==
 		    MAP_FAILED)
-			return fail("mmap dma-buf", errno);
+			return pmm_fail("mmap dma-buf", errno);
 	} else if (!strcmp(cmd, "export-efault")) {
 		/* The argument is readable but not writable: copy-out fails. */
 		struct pmm_export *exp = mmap(NULL, 4096, PROT_READ,
@@ -351,13 +322,13 @@ int main(int argc, char **argv)
 		int before = count_fds(), after;
 
 		if (exp == MAP_FAILED)
-			return fail("mmap", errno);
+			return pmm_fail("mmap", errno);
 		if (ioctl(fd, PMM_IOC_EXPORT, exp) == 0) {
 			printf("SUCCEEDED\n");
 			return 1;
 		}
 		if (errno != EFAULT)
-			return fail("PMM_IOC_EXPORT", errno);
+			return pmm_fail("PMM_IOC_EXPORT", errno);
 		after = count_fds();
 		printf("EFAULT fds before=%d after=%d\n", before, after);
 		return 0;
@@ -366,7 +337,7 @@ int main(int argc, char **argv)
 					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (p == MAP_FAILED)
-			return fail("mmap", errno);
+			return pmm_fail("mmap", errno);
 		p[0] = 1;
 		return upbuf(p, 0, 4096, "both", false);
 	} else if (!strcmp(cmd, "vgem")) {

@@ -24,6 +24,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "pmm-test.h"
+
 /* Print what @len bytes at @p hold: "all 0xNN", or the first difference. */
 static void describe(const unsigned char *p, size_t len)
 {
@@ -37,16 +39,6 @@ static void describe(const unsigned char *p, size_t len)
 		printf("%zu bytes: all %#04x\n", len, p[0]);
 	else
 		printf("%zu bytes: %#04x, then %#04x at %zu\n", len, p[0], p[i], i);
-}
-
-static void wait_stdin(void)
-{
-	char b;
-
-	printf("ready\n");
-	fflush(stdout);
-	while (read(0, &b, 1) > 0)
-		;
 }
 
 struct direct_read {
@@ -109,27 +101,6 @@ static void usage(FILE *f)
 		"  -r, --readonly          open O_RDONLY and map PROT_READ\n");
 }
 
-static int fail(const char *what, int err)
-{
-	printf("%s\n", strerrorname_np(err) ? strerrorname_np(err) : "E?");
-	fprintf(stderr, "pmm-mmap: %s: %s\n", what, strerror(err));
-	return 1;
-}
-
-static unsigned long long number(const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *end) {
-		fprintf(stderr, "pmm-mmap: bad number '%s'\n", s);
-		exit(2);
-	}
-	return v;
-}
-
 /* The node's size: what read() can return, found with lseek. */
 static off_t node_size(int fd)
 {
@@ -159,8 +130,8 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "o:l:pcrh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'o': offset = number(optarg); break;
-		case 'l': length = number(optarg); break;
+		case 'o': offset = pmm_number(optarg); break;
+		case 'l': length = pmm_number(optarg); break;
 		case 'p': flags = MAP_PRIVATE; break;
 		case 'c': close_fd = 1; break;
 		case 'r': oflags = O_RDONLY; prot = PROT_READ; break;
@@ -177,13 +148,13 @@ int main(int argc, char **argv)
 
 	fd = open(node, oflags);
 	if (fd < 0)
-		return fail("open", errno);
+		return pmm_fail("open", errno);
 	if (!length)
 		length = node_size(fd);
 
 	p = mmap(NULL, length, prot, flags, fd, offset);
 	if (p == MAP_FAILED)
-		return fail("mmap", errno);
+		return pmm_fail("mmap", errno);
 	if (close_fd)
 		close(fd);
 
@@ -197,15 +168,15 @@ int main(int argc, char **argv)
 
 		if (argc - optind < 3)
 			return usage(stderr), 2;
-		q = mremap(p, length, number(argv[optind + 2]), MREMAP_MAYMOVE);
+		q = mremap(p, length, pmm_number(argv[optind + 2]), MREMAP_MAYMOVE);
 		if (q == MAP_FAILED)
-			return fail("mremap", errno);
+			return pmm_fail("mremap", errno);
 	} else if (!strcmp(cmd, "fill") || !strcmp(cmd, "check")) {
 		int byte;
 
 		if (argc - optind < 3)
 			return usage(stderr), 2;
-		byte = number(argv[optind + 2]);
+		byte = pmm_number(argv[optind + 2]);
 		for (i = 0; i < length; i++) {
 			if (cmd[0] == 'f') {
 				p[i] = byte;
@@ -215,7 +186,7 @@ int main(int argc, char **argv)
 			}
 		}
 	} else if (!strcmp(cmd, "hold")) {
-		wait_stdin();
+		pmm_wait_stdin();
 	} else if (!strcmp(cmd, "gup")) {
 		/* process_vm_readv pins the source pages with GUP, like O_DIRECT. */
 		unsigned char *dst = malloc(length);
@@ -223,10 +194,10 @@ int main(int argc, char **argv)
 		ssize_t n;
 
 		if (!dst)
-			return fail("malloc", ENOMEM);
+			return pmm_fail("malloc", ENOMEM);
 		n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
 		if (n < 0)
-			return fail("process_vm_readv", errno);
+			return pmm_fail("process_vm_readv", errno);
 		if ((size_t)n != length || memcmp(dst, p, length)) {
 			printf("SHORT\n");
 			return 1;
@@ -240,10 +211,10 @@ int main(int argc, char **argv)
 			return usage(stderr), 2;
 		out = open(argv[optind + 2], O_WRONLY | O_DIRECT);
 		if (out < 0)
-			return fail("open O_DIRECT", errno);
+			return pmm_fail("open O_DIRECT", errno);
 		n = write(out, p, length);
 		if (n < 0)
-			return fail("write O_DIRECT", errno);
+			return pmm_fail("write O_DIRECT", errno);
 		if ((size_t)n != length) {
 			printf("SHORT\n");
 			return 1;
@@ -261,22 +232,22 @@ int main(int argc, char **argv)
 		size_t got = 0;
 
 		if (pipe(pfd))
-			return fail("pipe", errno);
+			return pmm_fail("pipe", errno);
 		if (fcntl(pfd[1], F_SETPIPE_SZ, (int)length) < 0)
-			return fail("F_SETPIPE_SZ", errno);
+			return pmm_fail("F_SETPIPE_SZ", errno);
 		n = vmsplice(pfd[1], &iov, 1, 0);
 		if (n < 0)
-			return fail("vmsplice", errno);
+			return pmm_fail("vmsplice", errno);
 		if ((size_t)n != length) {
 			printf("SHORT\n");
 			return 1;
 		}
 		munmap(p, length);
 		close(fd);
-		wait_stdin();
+		pmm_wait_stdin();
 		dst = malloc(length);
 		if (!dst)
-			return fail("malloc", ENOMEM);
+			return pmm_fail("malloc", ENOMEM);
 		while (got < length && (n = read(pfd[0], dst + got, length - got)) > 0)
 			got += n;
 		describe(dst, got);
@@ -290,9 +261,9 @@ int main(int argc, char **argv)
 			return usage(stderr), 2;
 		dr.fd = open(argv[optind + 2], O_RDONLY | O_DIRECT);
 		if (dr.fd < 0)
-			return fail("open O_DIRECT", errno);
+			return pmm_fail("open O_DIRECT", errno);
 		if (pthread_create(&t, NULL, direct_read_thread, &dr))
-			return fail("pthread_create", EAGAIN);
+			return pmm_fail("pthread_create", EAGAIN);
 		/* Blocked in the read (D): the pages are pinned for the I/O. */
 		for (i = 0; i < 1000; i++) {
 			pid_t tid = __atomic_load_n(&dr.tid, __ATOMIC_ACQUIRE);
@@ -307,10 +278,10 @@ int main(int argc, char **argv)
 		}
 		munmap(p, length);
 		close(fd);
-		wait_stdin();
+		pmm_wait_stdin();
 		pthread_join(t, NULL);
 		if (dr.ret < 0)
-			return fail("pread O_DIRECT", dr.err);
+			return pmm_fail("pread O_DIRECT", dr.err);
 		printf("read %zd bytes\n", dr.ret);
 		return 0;
 	} else {

@@ -24,11 +24,11 @@ export PMM_PROJECT PMM_KO PMM_TEST_KMOD PMM_CFS PMM_BUFS PMM_POOLS
 # list tests/vm/run checks the whole guest's log against, as one regex.
 PMM_SPLAT=$(paste -sd '|' "$PMM_PROJECT/tests/vm/splat-patterns")
 
-# requires FEATURE... - skip the test unless every feature is present.
+# pmm_requires FEATURE... - skip the test unless every feature is present.
 # Unknown features are a bug in the test, not a reason to skip.  The
 # kernel features (pat, vgem, vivid, dm) are all in Debian's kernel: there
 # their absence fails the test instead (a skip would hide a broken guest).
-requires() {
+pmm_requires() {
 	local f
 	for f in "$@"; do
 		case "$f" in
@@ -63,7 +63,7 @@ pmm_absent() {
 }
 
 pmm_requires_vm() {
-	requires root vm
+	pmm_requires root vm
 }
 
 # The kernel log: pmm_mark moves what the kernel logged so far into a file
@@ -172,7 +172,7 @@ pmm_attr() {
 }
 
 # pmm_snapshot NAME - set PMM_SNAP to every attribute of a buffer, the
-# pool usage and the nodes, to show that a refused write changed nothing.
+# pmm_pool usage and the nodes, to show that a refused write changed nothing.
 pmm_snapshot() {
 	local f v
 	PMM_SNAP=
@@ -307,8 +307,8 @@ pmm_phys_pool() {
 	echo $((v))
 }
 
-# as_nobody CMD... - run a command as an unprivileged user.
-as_nobody() {
+# pmm_as_nobody CMD... - run a command as an unprivileged user.
+pmm_as_nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
 }
 

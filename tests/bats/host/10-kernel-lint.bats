@@ -12,13 +12,13 @@ setup_file() {
 		make -C "$PMM_PROJECT" build/linux-source/scripts/checkpatch.pl >&2
 }
 
-kernel_sources() {
+pmm_kernel_sources() {
 	find "$PMM_PROJECT/kernel" "$PMM_PROJECT/tests/kmod" "$PMM_PROJECT/tests/vm/splat" -name '*.[ch]' ! -name '*.mod.c' | sort
 }
 
 @test "checkpatch --strict --no-tree is clean" {
 	run -0 "$KSCRIPTS/checkpatch.pl" --strict --no-tree --terse --show-types \
-		--no-summary -f $(kernel_sources)
+		--no-summary -f $(pmm_kernel_sources)
 	assert_output ""
 }
 
@@ -34,7 +34,7 @@ kernel_sources() {
 }
 
 @test "kernel-doc is complete and well-formed" {
-	run -0 "$KSCRIPTS/kernel-doc" -v -none -Werror $(kernel_sources)
+	run -0 "$KSCRIPTS/kernel-doc" -v -none -Werror $(pmm_kernel_sources)
 	refute_output --regexp '[Ww]arning|[Ee]rror'
 	# It did look at our documented functions (-v lists each).
 	assert_output --partial 'Scanning doc for function'

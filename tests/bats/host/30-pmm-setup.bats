@@ -16,21 +16,21 @@ setup() {
 	cp "$PMM_PROJECT/examples/boards/demo.cfg" "$BOARD"
 }
 
-ps() { # pmm-setup against the fake root
+pmm_ps() { # pmm-setup against the fake root
 	"$SETUP" --configfs-root "$ROOT" "$@"
 }
 
-board() { # board TEXT - write a one-off board file
+pmm_board() { # board TEXT - write a one-off board file
 	printf '%s\n' "$1" > "$BOARD"
 }
 
-# bad_board LINE MESSAGE - check and load refuse the board, exit 2,
+# pmm_bad_board LINE MESSAGE - check and load refuse the board, exit 2,
 # with FILE:LINE: MESSAGE, and nothing is created.
-bad_board() {
-	run ps check "$BOARD"
+pmm_bad_board() {
+	run pmm_ps check "$BOARD"
 	assert_failure 2
 	assert_output --partial "pmm-setup: $BOARD:$1: $2"
-	run ps load "$BOARD"
+	run pmm_ps load "$BOARD"
 	assert_failure 2
 	run ls "$ROOT/buffers"
 	assert_output ""
@@ -49,63 +49,63 @@ bad_board() {
 }
 
 @test "check: the example board file is valid" {
-	run ps check "$BOARD"
+	run pmm_ps check "$BOARD"
 	assert_success
 	assert_output ""
 }
 
 @test "check: syntax errors carry file and line" {
-	board 'pmm: {
+	pmm_board 'pmm: {
   buffers: (
     { name = "a"; size = ; }
   );
 };'
-	bad_board 3 "syntax error"
+	pmm_bad_board 3 "syntax error"
 }
 
 @test "check: unknown keys, wrong types and bad values name buffer and attribute" {
-	board 'pmm: { buffers: ( { name = "a"; colour = "red"; } ); };'
-	bad_board 1 "buffer 'a': colour: unknown attribute"
-	board 'pmm: { buffers: ( { name = "a";
+	pmm_board 'pmm: { buffers: ( { name = "a"; colour = "red"; } ); };'
+	pmm_bad_board 1 "buffer 'a': colour: unknown attribute"
+	pmm_board 'pmm: { buffers: ( { name = "a";
   size = 1.5; } ); };'
-	bad_board 2 "buffer 'a': size: Invalid argument"
-	board 'pmm: { buffers: ( { name = "a"; size = "abc"; } ); };'
-	bad_board 1 "buffer 'a': size: Invalid argument"
-	board 'pmm: { buffers: ( { name = "a"; align = "3000"; } ); };'
-	bad_board 1 "buffer 'a': align: Invalid argument"
-	board 'pmm: { buffers: ( { name = "a"; mode = 0888; } ); };'
-	bad_board 1 "buffer 'a': mode: Invalid argument"
-	board 'pmm: { buffers: ( { name = "a"; cache = "wc"; } ); };'
-	bad_board 1 "buffer 'a': cache: Invalid argument"
-	board 'pmm: { buffers: ( { name = "a"; enable = "yes"; } ); };'
-	bad_board 1 "buffer 'a': enable: Invalid argument"
-	board 'pmm: { buffers: ( { name = "a"; uid = -1; } ); };'
-	bad_board 1 "buffer 'a': uid: Invalid argument"
-	board 'pmm: { buffers: ( { name = "a"; memtype = "no pool"; } ); };'
-	bad_board 1 "buffer 'a': memtype: Invalid argument"
+	pmm_bad_board 2 "buffer 'a': size: Invalid argument"
+	pmm_board 'pmm: { buffers: ( { name = "a"; size = "abc"; } ); };'
+	pmm_bad_board 1 "buffer 'a': size: Invalid argument"
+	pmm_board 'pmm: { buffers: ( { name = "a"; align = "3000"; } ); };'
+	pmm_bad_board 1 "buffer 'a': align: Invalid argument"
+	pmm_board 'pmm: { buffers: ( { name = "a"; mode = 0888; } ); };'
+	pmm_bad_board 1 "buffer 'a': mode: Invalid argument"
+	pmm_board 'pmm: { buffers: ( { name = "a"; cache = "wc"; } ); };'
+	pmm_bad_board 1 "buffer 'a': cache: Invalid argument"
+	pmm_board 'pmm: { buffers: ( { name = "a"; enable = "yes"; } ); };'
+	pmm_bad_board 1 "buffer 'a': enable: Invalid argument"
+	pmm_board 'pmm: { buffers: ( { name = "a"; uid = -1; } ); };'
+	pmm_bad_board 1 "buffer 'a': uid: Invalid argument"
+	pmm_board 'pmm: { buffers: ( { name = "a"; memtype = "no pool"; } ); };'
+	pmm_bad_board 1 "buffer 'a': memtype: Invalid argument"
 }
 
 @test "check: duplicate, invalid and missing names" {
-	board 'pmm: { buffers: (
+	pmm_board 'pmm: { buffers: (
   { name = "a"; },
   { name = "a"; } ); };'
-	bad_board 3 "buffer 'a': name: defined twice (first at line 2)"
-	board 'pmm: { buffers: ( { name = "a b"; } ); };'
-	bad_board 1 "buffer 'a b': name: Invalid argument"
-	board 'pmm: { buffers: ( { size = "1M"; } ); };'
-	bad_board 1 "buffer 1: name: missing or not a string"
-	board 'nothing = 1;'
-	bad_board 1 "no 'pmm' group"
+	pmm_bad_board 3 "buffer 'a': name: defined twice (first at line 2)"
+	pmm_board 'pmm: { buffers: ( { name = "a b"; } ); };'
+	pmm_bad_board 1 "buffer 'a b': name: Invalid argument"
+	pmm_board 'pmm: { buffers: ( { size = "1M"; } ); };'
+	pmm_bad_board 1 "buffer 1: name: missing or not a string"
+	pmm_board 'nothing = 1;'
+	pmm_bad_board 1 "no 'pmm' group"
 }
 
 @test "check: read-only keys (as save writes them) are ignored" {
-	board 'pmm: { buffers: ( { name = "a"; size = "4096"; state = "enabled"; phys_addr = "0x1000"; opens = "0"; } ); };'
-	run ps check "$BOARD"
+	pmm_board 'pmm: { buffers: ( { name = "a"; size = "4096"; state = "enabled"; phys_addr = "0x1000"; opens = "0"; } ); };'
+	run pmm_ps check "$BOARD"
 	assert_success
 }
 
 @test "load --dry-run prints mkdir, attributes, enable last, and touches nothing" {
-	run ps --dry-run load "$BOARD"
+	run pmm_ps --dry-run load "$BOARD"
 	assert_success
 	assert_line --index 0 "mkdir mfc-in"
 	assert_line --index 1 "write mfc-in/size 2M"
@@ -118,7 +118,7 @@ bad_board() {
 }
 
 @test "load: creates each buffer with its attributes, enable written last" {
-	run ps -v load "$BOARD"
+	run pmm_ps -v load "$BOARD"
 	assert_success
 	# Per buffer: mkdir, attributes, then enable.
 	assert_equal "$(grep -n 'mfc-in/enable' <<< "$output" | cut -d: -f1)" 8
@@ -132,7 +132,7 @@ bad_board() {
 
 # The fake tree shows what was written, not the kernel's canonical form;
 # make it look like configfs after a load for the comparison tests.
-canonicalise() {
+pmm_canonicalise() {
 	echo 2097152 > "$ROOT/buffers/mfc-in/size"
 	echo 1048576 > "$ROOT/buffers/mfc-in/align"
 	echo 4194304 > "$ROOT/buffers/fb0/size"
@@ -142,32 +142,32 @@ canonicalise() {
 }
 
 @test "load: loading the same file again changes nothing and succeeds" {
-	ps load "$BOARD"
-	canonicalise
-	run ps -v load "$BOARD"
+	pmm_ps load "$BOARD"
+	pmm_canonicalise
+	run pmm_ps -v load "$BOARD"
 	assert_success
 	assert_output ""
 }
 
 @test "load: a buffer with other attributes is an error unless --force" {
-	ps load "$BOARD"
-	canonicalise
+	pmm_ps load "$BOARD"
+	pmm_canonicalise
 	echo 8192 > "$ROOT/buffers/fb0/size"
-	run ps load "$BOARD"
+	run pmm_ps load "$BOARD"
 	assert_failure 1
 	assert_output --partial "$BOARD:12: buffer 'fb0': exists with other attributes (use --force)"
-	run ps --force -v load "$BOARD"
+	run pmm_ps --force -v load "$BOARD"
 	assert_success
 	assert_line "rmdir fb0"
 	assert_equal "$(cat "$ROOT/buffers/fb0/size")" 4M
 }
 
 @test "load: --force refuses a buffer in use" {
-	ps load "$BOARD"
-	canonicalise
+	pmm_ps load "$BOARD"
+	pmm_canonicalise
 	echo 8192 > "$ROOT/buffers/fb0/size"
 	echo 1 > "$ROOT/buffers/fb0/opens"
-	run ps --force load "$BOARD"
+	run pmm_ps --force load "$BOARD"
 	assert_failure 1
 	assert_output --partial "buffer 'fb0': enable: Device or resource busy"
 }
@@ -175,7 +175,7 @@ canonicalise() {
 @test "load: a failure rolls back what the run created" {
 	# fb0 cannot be created: a file stands where its directory would go.
 	touch "$ROOT/buffers/fb0"
-	run ps load "$BOARD"
+	run pmm_ps load "$BOARD"
 	assert_failure 1
 	assert_output --partial "pmm-setup: $BOARD:12: buffer 'fb0': name: File exists"
 	assert_dir_not_exists "$ROOT/buffers/mfc-in"
@@ -183,50 +183,97 @@ canonicalise() {
 }
 
 @test "save: atomic, mode 0600, and loads back to the same tree" {
-	ps load "$BOARD"
-	canonicalise
-	ps save "$BATS_TEST_TMPDIR/saved.cfg"
+	pmm_ps load "$BOARD"
+	pmm_canonicalise
+	pmm_ps save "$BATS_TEST_TMPDIR/saved.cfg"
 	assert_file_not_exists "$BATS_TEST_TMPDIR/saved.cfg.tmp"
 	assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/saved.cfg")" 600
-	run ps check "$BATS_TEST_TMPDIR/saved.cfg"
+	run pmm_ps check "$BATS_TEST_TMPDIR/saved.cfg"
 	assert_success
-	run ps save -
+	run pmm_ps save -
 	assert_output "$(cat "$BATS_TEST_TMPDIR/saved.cfg")"
 	assert_output --partial 'name = "spare";'
 	assert_output --partial 'enable = false;'
-	ps clear
+	pmm_ps clear
 	run ls "$ROOT/buffers"
 	assert_output ""
-	ps load "$BATS_TEST_TMPDIR/saved.cfg"
+	pmm_ps load "$BATS_TEST_TMPDIR/saved.cfg"
 	# configfs shows enable=0 for a buffer never enabled; the fake tree
 	# only has what was written.
 	echo 0 > "$ROOT/buffers/spare/enable"
-	run ps save -
+	run pmm_ps save -
 	assert_output "$(cat "$BATS_TEST_TMPDIR/saved.cfg")"
 }
 
 @test "show: a table and JSON" {
-	ps load "$BOARD"
-	run ps show
+	pmm_ps load "$BOARD"
+	run pmm_ps show
 	assert_success
 	assert_line --regexp '^NAME +STATE +SIZE +MEMTYPE'
 	assert_line --regexp '^mfc-in '
-	run ps --json show fb0
-	assert_success
-	assert_output --partial '{"buffers": [{"name": "fb0"'
-	run ps show nosuch
+	mkdir -p "$ROOT/pools/fb" && echo contig > "$ROOT/pools/fb/backend"
+	# Valid JSON, read back with a JSON parser, for every selection (a
+	# name that is not the first one included).
+	for sel in "" fb0 spare; do
+		run pmm_ps --json show $sel
+		assert_success
+		run python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(" ".join(b["name"] + "=" + b["size"] for b in d["buffers"]),
+      " ".join(p["name"] + ":" + p["backend"] for p in d["pools"]))' <<< "$output"
+		assert_success
+		case $sel in
+		"") assert_output "fb0=4M mfc-in=2M spare=64K fb:contig" ;;
+		fb0) assert_output "fb0=4M " ;;
+		spare) assert_output "spare=64K " ;;
+		esac
+	done
+	run pmm_ps show nosuch
 	assert_failure 1
 }
 
+@test "save, show and clear see every buffer, hundreds of them" {
+	local i
+	for i in $(seq 300); do
+		mkdir "$ROOT/buffers/b$i"
+		echo 4096 > "$ROOT/buffers/b$i/size"
+	done
+	run pmm_ps save -
+	assert_success
+	assert_equal "$(grep -c 'name = "b' <<< "$output")" 300
+	run pmm_ps show
+	assert_equal "$(grep -c '^b[0-9]' <<< "$output")" 300
+	run pmm_ps clear
+	assert_success
+	run ls "$ROOT/buffers"
+	assert_output ""
+}
+
+@test "load --force: a failure puts back the buffer it replaced" {
+	pmm_ps load "$BOARD"
+	pmm_canonicalise
+	echo 8192 > "$ROOT/buffers/fb0/size"
+	# spare cannot be re-created: a file stands where its directory goes.
+	pmm_ps rm spare
+	touch "$ROOT/buffers/spare"
+	run pmm_ps --force load "$BOARD"
+	assert_failure 1
+	assert_output --partial "buffer 'spare': name: File exists"
+	# fb0 was replaced, then put back as it was.
+	assert_equal "$(cat "$ROOT/buffers/fb0/size")" 8192
+	assert_equal "$(cat "$ROOT/buffers/fb0/boundary")" 16777216
+	assert_equal "$(cat "$ROOT/buffers/fb0/memtype")" fb
+}
+
 @test "rm and clear; clear keeps buffers in use and exits 1" {
-	ps load "$BOARD"
-	ps rm spare
+	pmm_ps load "$BOARD"
+	pmm_ps rm spare
 	assert_dir_not_exists "$ROOT/buffers/spare"
-	run ps rm spare
+	run pmm_ps rm spare
 	assert_failure 1
 	assert_output --partial "buffer 'spare': No such file or directory"
 	echo 1 > "$ROOT/buffers/fb0/maps"
-	run ps clear
+	run pmm_ps clear
 	assert_failure 1
 	assert_output --partial "buffer 'fb0': in use, kept"
 	assert_dir_exists "$ROOT/buffers/fb0"
@@ -234,12 +281,12 @@ canonicalise() {
 }
 
 @test "pools: prints the module argument the board implies" {
-	run ps pools "$BOARD"
+	run pmm_ps pools "$BOARD"
 	assert_success
 	assert_output "pools=video:16M@0x30000000,fb:8M"
 	# No pools in the board: nothing, so modprobe.d options apply.
 	printf 'pmm: { buffers: ( { name = "a"; } ); };\n' > "$BATS_TEST_TMPDIR/nopools.cfg"
-	run ps pools "$BATS_TEST_TMPDIR/nopools.cfg"
+	run pmm_ps pools "$BATS_TEST_TMPDIR/nopools.cfg"
 	assert_success
 	assert_output ""
 }

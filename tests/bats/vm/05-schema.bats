@@ -17,8 +17,8 @@ teardown_file() {
 	pmm_suite_teardown
 }
 
-# live PATH - the schema path's instance: '*' is buffer s or pool video.
-live() {
+# pmm_live PATH - the schema path's instance: '*' is buffer s or pool video.
+pmm_live() {
 	local p=$1
 	case "$p" in
 	buffers/\**) p=buffers/s${p#buffers/\*} ;;
@@ -31,7 +31,7 @@ live() {
 	local path kind mode type def f n=0
 	while read -r path kind mode type def; do
 		case "$path" in ''|'#'*) continue ;; esac
-		f=$(live "$path")
+		f=$(pmm_live "$path")
 		case "$kind" in
 		dir|group) assert_dir_exists "$f" ;;
 		attr|commit|ro) assert_file_exists "$f" ;;

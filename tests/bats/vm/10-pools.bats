@@ -18,7 +18,7 @@ setup() {
 	pmm_unload_if_loaded
 }
 
-pool() { # pool NAME ATTR
+pmm_pool() { # pool NAME ATTR
 	cat "$PMM_POOLS/$1/$2"
 }
 
@@ -26,24 +26,24 @@ pool() { # pool NAME ATTR
 	pmm_load_test_pools
 	run ls "$PMM_POOLS"
 	assert_output "$(printf 'fb\nhi\nvideo')"
-	assert_equal "$(pool video backend)" carveout
-	assert_equal "$(pool hi backend)" carveout
-	assert_equal "$(pool fb backend)" contig
-	assert_equal "$(pool video size)" $((64 << 20))
-	assert_equal "$(pool fb size)" $((16 << 20))
-	assert_equal "$(pool hi size)" $((32 << 20))
+	assert_equal "$(pmm_pool video backend)" carveout
+	assert_equal "$(pmm_pool hi backend)" carveout
+	assert_equal "$(pmm_pool fb backend)" contig
+	assert_equal "$(pmm_pool video size)" $((64 << 20))
+	assert_equal "$(pmm_pool fb size)" $((16 << 20))
+	assert_equal "$(pmm_pool hi size)" $((32 << 20))
 	for p in video fb hi; do
-		assert_equal "$(pool $p used)" 0
-		assert_equal "$(pool $p free)" "$(pool $p size)"
-		assert_equal "$(pool $p largest_free)" "$(pool $p size)"
-		assert_equal "$(pool $p buffers)" 0
+		assert_equal "$(pmm_pool $p used)" 0
+		assert_equal "$(pmm_pool $p free)" "$(pmm_pool $p size)"
+		assert_equal "$(pmm_pool $p largest_free)" "$(pmm_pool $p size)"
+		assert_equal "$(pmm_pool $p buffers)" 0
 	done
 }
 
 @test "pools: base is the claimed address, root-only (0400)" {
 	pmm_load_test_pools
-	assert_equal "$(pool video base)" 0x30000000
-	assert_equal "$(pool hi base)" 0x1c0000000
+	assert_equal "$(pmm_pool video base)" 0x30000000
+	assert_equal "$(pmm_pool hi base)" 0x1c0000000
 	for p in video fb hi; do
 		assert_equal "$(stat -c %a "$PMM_POOLS/$p/base")" 400
 	done
@@ -57,10 +57,10 @@ pool() { # pool NAME ATTR
 
 @test "pools: 64-bit addresses - carveout hi and the contig pool sit above 4 GiB" {
 	pmm_load_test_pools
-	(( $(pool hi base) >= 0x100000000 ))
+	(( $(pmm_pool hi base) >= 0x100000000 ))
 	# Contig pools are taken from the top of memory; this guest has 6 GiB.
-	(( $(pool fb base) >= 0x100000000 ))
-	(( $(pool fb base) % 4096 == 0 ))
+	(( $(pmm_pool fb base) >= 0x100000000 ))
+	(( $(pmm_pool fb base) % 4096 == 0 ))
 }
 
 @test "pools: carveouts are claimed in /proc/iomem inside the memmap= reservation" {
@@ -82,8 +82,8 @@ pool() { # pool NAME ATTR
 
 @test "pools: a contig pool taken in several 4 MiB chunks loads, serves and goes back" {
 	pmm_load pools=big:40M
-	assert_equal "$(pool big backend)" contig
-	(( $(pool big base) % (2 << 20) == 0 ))
+	assert_equal "$(pmm_pool big backend)" contig
+	(( $(pmm_pool big base) % (2 << 20) == 0 ))
 	pmm_buf_new whole size=40M memtype=big cache=cached enable=1
 	# Zeroed at both ends of the range.
 	cmp -n 1048576 /dev/pmm/whole /dev/zero
@@ -92,20 +92,20 @@ pool() { # pool NAME ATTR
 	pmm_buf_rm whole
 	pmm_unload
 	pmm_load pools=big:40M
-	assert_equal "$(pool big size)" $((40 << 20))
+	assert_equal "$(pmm_pool big size)" $((40 << 20))
 }
 
 @test "pools: without the parameter one 16 MiB contig pool 'default'" {
 	pmm_load
 	run ls "$PMM_POOLS"
 	assert_output default
-	assert_equal "$(pool default backend)" contig
-	assert_equal "$(pool default size)" $((16 << 20))
+	assert_equal "$(pmm_pool default backend)" contig
+	assert_equal "$(pmm_pool default size)" $((16 << 20))
 }
 
-# refuse_load LOG_PATTERN PARAM... - insmod must fail, log a line matching
+# pmm_refuse_load LOG_PATTERN PARAM... - insmod must fail, log a line matching
 # LOG_PATTERN, and leave no pool claimed.
-refuse_load() {
+pmm_refuse_load() {
 	local pattern=$1
 	shift
 	pmm_mark
@@ -120,38 +120,38 @@ refuse_load() {
 }
 
 @test "pools refused: a carveout over RAM the kernel owns" {
-	refuse_load "pool 'ram': \\[mem 0x20000000-0x20ffffff\\] is RAM the kernel owns" \
+	pmm_refuse_load "pool 'ram': \\[mem 0x20000000-0x20ffffff\\] is RAM the kernel owns" \
 		pools=ram:16M@0x20000000
 }
 
 @test "pools refused: two pools claiming the same carveout" {
-	refuse_load "pool 'b': .* is already claimed" \
+	pmm_refuse_load "pool 'b': .* is already claimed" \
 		pools=a:16M@0x30000000,b:16M@0x30000000
 }
 
 @test "pools refused: a bad entry after a good one releases the good one" {
-	refuse_load "pool 'bad': invalid size 'lots'" \
+	pmm_refuse_load "pool 'bad': invalid size 'lots'" \
 		pools=good:16M@0x30000000,bad:lots
 }
 
 @test "pools refused: garbage, zero, unaligned and overflowing sizes" {
-	refuse_load "pool 'x': invalid size 'abc'" pools=x:abc
-	refuse_load "pool 'x': size and base must be" pools=x:0
-	refuse_load "pool 'x': size and base must be" pools=x:1000
-	refuse_load "pool 'x': invalid size '18446744073709551616'" pools=x:18446744073709551616
-	refuse_load "pool 'x': invalid size '-16M'" pools=x:-16M
+	pmm_refuse_load "pool 'x': invalid size 'abc'" pools=x:abc
+	pmm_refuse_load "pool 'x': size and base must be" pools=x:0
+	pmm_refuse_load "pool 'x': size and base must be" pools=x:1000
+	pmm_refuse_load "pool 'x': invalid size '18446744073709551616'" pools=x:18446744073709551616
+	pmm_refuse_load "pool 'x': invalid size '-16M'" pools=x:-16M
 }
 
 @test "pools refused: bad base, bad name, duplicate name, missing size" {
-	refuse_load "pool 'x': invalid base 'zz'" pools=x:16M@zz
-	refuse_load "pool 'x': size and base must be" pools=x:16M@0x30000001
-	refuse_load "pools: invalid pool name 'bad/name'" pools=bad/name:16M
-	refuse_load "pool 'a': defined twice" pools=a:4M,a:4M
-	refuse_load "pools: 'video' is not NAME:SIZE\\[@BASE\\]" pools=video
+	pmm_refuse_load "pool 'x': invalid base 'zz'" pools=x:16M@zz
+	pmm_refuse_load "pool 'x': size and base must be" pools=x:16M@0x30000001
+	pmm_refuse_load "pools: invalid pool name 'bad/name'" pools=bad/name:16M
+	pmm_refuse_load "pool 'a': defined twice" pools=a:4M,a:4M
+	pmm_refuse_load "pools: 'video' is not NAME:SIZE\\[@BASE\\]" pools=video
 }
 
 @test "pools refused: a contig pool larger than the machine can give" {
-	refuse_load "pool 'huge': cannot get 68719476736 bytes of physically contiguous memory" \
+	pmm_refuse_load "pool 'huge': cannot get 68719476736 bytes of physically contiguous memory" \
 		pools=huge:64G
 }
 

@@ -23,8 +23,8 @@ teardown() {
 	pmm_buf_rm_all
 }
 
-# accept ATTR VALUE SHOWN - writing VALUE succeeds and reads back as SHOWN.
-accept() {
+# pmm_accept ATTR VALUE SHOWN - writing VALUE succeeds and reads back as SHOWN.
+pmm_accept() {
 	run pmm_write "$PMM_BUFS/t/$1" "$2"
 	assert_success
 	assert_equal "$(pmm_attr t "$1")" "$3"
@@ -54,9 +54,9 @@ accept() {
 	done
 }
 
-# mkdir_refused NAME LOG - mkdir of NAME fails with EINVAL, creates
+# pmm_mkdir_refused NAME LOG - mkdir of NAME fails with EINVAL, creates
 # nothing, and logs LOG exactly once.
-mkdir_refused() {
+pmm_mkdir_refused() {
 	pmm_mark
 	run mkdir "$PMM_BUFS/$1"
 	assert_failure
@@ -70,7 +70,7 @@ mkdir_refused() {
 @test "mkdir: bad names give EINVAL and one log line" {
 	local name
 	for name in 'a b' 'a*' 'a:b' "$(printf 'n%.0s' {1..65})" 'caf€' '.hidden?' 'tab	x'; do
-		mkdir_refused "$name" "invalid name"
+		pmm_mkdir_refused "$name" "invalid name"
 	done
 	run ls "$PMM_BUFS"
 	assert_output t
@@ -79,7 +79,7 @@ mkdir_refused() {
 @test "mkdir: names of udev's link directories (by-*) give EINVAL and one log line" {
 	local name
 	for name in by-memtype by-x; do
-		mkdir_refused "$name" "buffer '$name': reserved name (/dev/pmm/by-* holds udev's links)"
+		pmm_mkdir_refused "$name" "buffer '$name': reserved name (/dev/pmm/by-* holds udev's links)"
 	done
 	mkdir "$PMM_BUFS/by"
 	rmdir "$PMM_BUFS/by"
@@ -88,12 +88,12 @@ mkdir_refused() {
 }
 
 @test "size: bytes and K/M/G suffixes, shown in bytes, rounded up to pages" {
-	accept size 1M 1048576
-	accept size 4096 4096
-	accept size 1000 4096
-	accept size 3k 4096
-	accept size 0x2000 8192
-	accept size 64M 67108864
+	pmm_accept size 1M 1048576
+	pmm_accept size 4096 4096
+	pmm_accept size 1000 4096
+	pmm_accept size 3k 4096
+	pmm_accept size 0x2000 8192
+	pmm_accept size 64M 67108864
 }
 
 @test "size: bad values give EINVAL and change nothing" {
@@ -104,10 +104,10 @@ mkdir_refused() {
 }
 
 @test "align: powers of two >= page size" {
-	accept align 8192 8192
-	accept align 2M 2097152
-	accept align 0x10000 65536
-	accept align 4K 4096
+	pmm_accept align 8192 8192
+	pmm_accept align 2M 2097152
+	pmm_accept align 0x10000 65536
+	pmm_accept align 4K 4096
 }
 
 @test "align: bad values give EINVAL and change nothing" {
@@ -118,9 +118,9 @@ mkdir_refused() {
 }
 
 @test "boundary: 0 or powers of two >= page size" {
-	accept boundary 16M 16777216
-	accept boundary 4096 4096
-	accept boundary 0 0
+	pmm_accept boundary 16M 16777216
+	pmm_accept boundary 4096 4096
+	pmm_accept boundary 0 0
 }
 
 @test "boundary: bad values give EINVAL and change nothing" {
@@ -131,9 +131,9 @@ mkdir_refused() {
 }
 
 @test "memtype: the name of any pool" {
-	accept memtype fb fb
-	accept memtype hi hi
-	accept memtype video video
+	pmm_accept memtype fb fb
+	pmm_accept memtype hi hi
+	pmm_accept memtype video video
 }
 
 @test "memtype: unknown pools and malformed names give EINVAL" {
@@ -144,9 +144,9 @@ mkdir_refused() {
 }
 
 @test "cache: cached, writecombine, uncached" {
-	accept cache cached cached
-	accept cache uncached uncached
-	accept cache writecombine writecombine
+	pmm_accept cache cached cached
+	pmm_accept cache uncached uncached
+	pmm_accept cache writecombine writecombine
 }
 
 @test "cache: other words give EINVAL" {
@@ -157,10 +157,10 @@ mkdir_refused() {
 }
 
 @test "uid and gid: numeric ids" {
-	accept uid 1000 1000
-	accept uid 65534 65534
-	accept gid 44 44
-	accept gid 0 0
+	pmm_accept uid 1000 1000
+	pmm_accept uid 65534 65534
+	pmm_accept gid 44 44
+	pmm_accept gid 0 0
 }
 
 @test "uid and gid: bad ids give EINVAL" {
@@ -173,10 +173,10 @@ mkdir_refused() {
 }
 
 @test "mode: octal permissions" {
-	accept mode 0660 0660
-	accept mode 644 0644
-	accept mode 0 0000
-	accept mode 0777 0777
+	pmm_accept mode 0660 0660
+	pmm_accept mode 644 0644
+	pmm_accept mode 0 0000
+	pmm_accept mode 0777 0777
 }
 
 @test "mode: bad modes give EINVAL" {

@@ -101,17 +101,17 @@ teardown() {
 @test "non-root: cannot open a 0600 node or read phys_addr; can open a 0666 node" {
 	pmm_buf_new priv size=4K enable=1
 	pmm_buf_new pub size=4K mode=0666 enable=1
-	run as_nobody dd if=/dev/pmm/priv of=/dev/null count=1
+	run pmm_as_nobody dd if=/dev/pmm/priv of=/dev/null count=1
 	assert_failure
 	assert_output --partial "Permission denied"
-	run as_nobody cat "$PMM_BUFS/priv/phys_addr"
+	run pmm_as_nobody cat "$PMM_BUFS/priv/phys_addr"
 	assert_failure
 	assert_output --partial "Permission denied"
-	run as_nobody dd if=/dev/pmm/pub of=/dev/null bs=4K count=1
+	run pmm_as_nobody dd if=/dev/pmm/pub of=/dev/null bs=4K count=1
 	assert_success
 	# uid gives access without the world bits.
 	pmm_buf_new mine size=4K uid=65534 enable=1
-	run as_nobody dd if=/dev/pmm/mine of=/dev/null bs=4K count=1
+	run pmm_as_nobody dd if=/dev/pmm/mine of=/dev/null bs=4K count=1
 	assert_success
 }
 
@@ -195,7 +195,7 @@ teardown() {
 # mapping of the buffer's cache mode), the buffer disabled and enabled
 # again on the same memory (first fit), with either zero policy; the new
 # owner reads zeroes through both views.
-zero_on_allocate() { # NAME MEMTYPE CACHE
+pmm_zero_on_allocate() { # NAME MEMTYPE CACHE
 	local phys
 	pmm_buf_new "$1" size=64K memtype="$2" cache="$3" enable=1
 	phys=$(pmm_attr "$1" phys_addr)
@@ -223,15 +223,15 @@ zero_on_allocate() { # NAME MEMTYPE CACHE
 }
 
 @test "zero on allocate: filled, disabled, re-enabled -> zeroes (contig, every cache mode)" {
-	zero_on_allocate z1 fb cached
-	zero_on_allocate z2 fb writecombine
-	zero_on_allocate z3 fb uncached
+	pmm_zero_on_allocate z1 fb cached
+	pmm_zero_on_allocate z2 fb writecombine
+	pmm_zero_on_allocate z3 fb uncached
 }
 
 @test "zero on allocate: filled, disabled, re-enabled -> zeroes (carveout, every cache mode)" {
-	zero_on_allocate z4 video cached
-	zero_on_allocate z5 video writecombine
-	zero_on_allocate z6 hi uncached
+	pmm_zero_on_allocate z4 video cached
+	pmm_zero_on_allocate z5 video writecombine
+	pmm_zero_on_allocate z6 hi uncached
 }
 
 @test "zero: memory is zeroed on free by default; the policy is fixed at load" {
@@ -246,12 +246,12 @@ zero_on_allocate() { # NAME MEMTYPE CACHE
 	pmm_unload
 	pmm_load_test_pools zero=alloc
 	assert_equal "$(cat /sys/module/pmm/parameters/zero)" alloc
-	zero_on_allocate a1 fb cached
-	zero_on_allocate a2 fb writecombine
-	zero_on_allocate a3 fb uncached
-	zero_on_allocate a4 video cached
-	zero_on_allocate a5 video writecombine
-	zero_on_allocate a6 hi uncached
+	pmm_zero_on_allocate a1 fb cached
+	pmm_zero_on_allocate a2 fb writecombine
+	pmm_zero_on_allocate a3 fb uncached
+	pmm_zero_on_allocate a4 video cached
+	pmm_zero_on_allocate a5 video writecombine
+	pmm_zero_on_allocate a6 hi uncached
 	pmm_unload
 	pmm_load_test_pools
 }

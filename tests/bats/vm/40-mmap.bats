@@ -70,8 +70,8 @@ teardown() {
 	assert_equal "$(pmm_attr m opens)" 0
 }
 
-# pat_name CACHE - the x86 PAT memory type of a cache mode, as PAT names it.
-pat_name() {
+# pmm_pat_name CACHE - the x86 PAT memory type of a cache mode, as PAT names it.
+pmm_pat_name() {
 	case $1 in
 	cached) echo write-back ;;
 	writecombine) echo write-combining ;;
@@ -79,8 +79,8 @@ pat_name() {
 	esac
 }
 
-# pat_type NAME - the x86 PAT memory type recorded for a buffer's start.
-pat_type() {
+# pmm_pat_type NAME - the x86 PAT memory type recorded for a buffer's start.
+pmm_pat_type() {
 	local start
 	start=$(printf '0x%016x' "$(pmm_phys "$1")")
 	grep "\\[mem $start-" /sys/kernel/debug/x86/pat_memtype_list | head -n 1 |
@@ -88,13 +88,13 @@ pat_type() {
 }
 
 @test "cache: carveout mappings carry the requested x86 PAT memory type" {
-	requires pat
+	pmm_requires pat
 	local cache want
 	for cache in cached writecombine uncached; do
-		want=$(pat_name $cache)
+		want=$(pmm_pat_name $cache)
 		pmm_buf_new "c-$cache" size=64K memtype=video cache="$cache" enable=1
 		pmm_hold "/dev/pmm/c-$cache"
-		assert_equal "$cache: $(pat_type "c-$cache")" "$cache: $want"
+		assert_equal "$cache: $(pmm_pat_type "c-$cache")" "$cache: $want"
 		"$PMM_MMAP" fill "/dev/pmm/c-$cache" 0x11
 		run "$PMM_MMAP" check "/dev/pmm/c-$cache" 0x11
 		assert_success
@@ -109,9 +109,9 @@ pat_type() {
 @test "mmap: a reader of a 0644 node maps it read-only; PROT_WRITE is refused" {
 	pmm_buf_new m size=64K mode=0644 enable=1
 	"$PMM_MMAP" fill /dev/pmm/m 0x44
-	run as_nobody "$PMM_MMAP" --readonly check /dev/pmm/m 0x44
+	run pmm_as_nobody "$PMM_MMAP" --readonly check /dev/pmm/m 0x44
 	assert_success
-	pmm_refused EACCES as_nobody "$PMM_MMAP" map /dev/pmm/m
+	pmm_refused EACCES pmm_as_nobody "$PMM_MMAP" map /dev/pmm/m
 }
 
 @test "cache: contig mappings of every mode work and write through to read()" {
@@ -126,10 +126,10 @@ pat_type() {
 }
 
 @test "cache: a contig buffer's linear map has its memory type while enabled, write-back after" {
-	requires pat
+	pmm_requires pat
 	local cache want first last
 	for cache in cached writecombine uncached; do
-		want=$(pat_name $cache)
+		want=$(pmm_pat_name $cache)
 		pmm_buf_new "k-$cache" size=64K memtype=fb cache="$cache" enable=1
 		first=$(( $(pmm_phys "k-$cache") >> 12 ))
 		last=$(( first + 15 ))
@@ -142,8 +142,8 @@ pat_type() {
 	done
 }
 
-# loop_dev - a 1 MiB loop device on tmpfs, for O_DIRECT.
-loop_dev() {
+# pmm_loop_dev - a 1 MiB loop device on tmpfs, for O_DIRECT.
+pmm_loop_dev() {
 	modprobe loop
 	truncate -s 1M "$BATS_TEST_TMPDIR/disk"
 	losetup -f --show "$BATS_TEST_TMPDIR/disk"
@@ -159,7 +159,7 @@ loop_dev() {
 
 @test "page-backed: O_DIRECT write from a contig mapping reaches the disk" {
 	local dev
-	dev=$(loop_dev)
+	dev=$(pmm_loop_dev)
 	pmm_buf_new od size=64K memtype=fb cache=cached enable=1
 	"$PMM_MMAP" fill /dev/pmm/od 0x44
 	run "$PMM_MMAP" direct /dev/pmm/od "$dev"
@@ -174,7 +174,7 @@ loop_dev() {
 	local dev
 	pmm_buf_new pf size=64K memtype=video enable=1
 	pmm_refused EFAULT "$PMM_MMAP" gup /dev/pmm/pf
-	dev=$(loop_dev)
+	dev=$(pmm_loop_dev)
 	run --separate-stderr "$PMM_MMAP" direct /dev/pmm/pf "$dev"
 	losetup -d "$dev"
 	assert_failure 1

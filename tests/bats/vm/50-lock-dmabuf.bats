@@ -31,7 +31,7 @@ O_RDWR_CLOEXEC=$((0x80002))
 	run "$PMM_IOCTL" info /dev/pmm/i
 	assert_success
 	assert_line --index 0 "size=65536 align=65536 boundary=16777216 phys_addr=$(pmm_attr i phys_addr) cache=2 memtype=hi"
-	run as_nobody "$PMM_IOCTL" info /dev/pmm/i
+	run pmm_as_nobody "$PMM_IOCTL" info /dev/pmm/i
 	assert_success
 	assert_line --index 0 "size=65536 align=65536 boundary=16777216 phys_addr=0 cache=2 memtype=hi"
 	pmm_refused EINVAL "$PMM_IOCTL" info /dev/pmm/i 1
@@ -112,9 +112,9 @@ O_RDWR_CLOEXEC=$((0x80002))
 	assert_output --partial "usage: pmm-lock"
 }
 
-# pinned NAME - disable, rmdir and an attribute write all give EBUSY, and
+# pmm_pinned NAME - disable, rmdir and an attribute write all give EBUSY, and
 # the buffer's data is intact.
-pinned() {
+pmm_pinned() {
 	pmm_reject EBUSY "$1" enable 0
 	pmm_reject EBUSY "$1" size 8K
 	run rmdir "$PMM_BUFS/$1"
@@ -129,7 +129,7 @@ pinned() {
 	"$PMM_MMAP" fill /dev/pmm/p 0x77
 	pmm_bg "$PMM_IOCTL" lock /dev/pmm/p $SHARED
 	assert_equal "$(pmm_attr p maps)" 0
-	pinned p
+	pmm_pinned p
 	pmm_unhold
 	pmm_write "$PMM_BUFS/p/enable" 0
 }
@@ -143,7 +143,7 @@ pinned() {
 	pmm_reject EBUSY p enable 0
 	run pmm_log_since_mark
 	assert_output --partial "still in use (0 open files, 0 mappings, 0 locks, 1 dma-bufs)"
-	pinned p
+	pmm_pinned p
 	pmm_unhold
 	assert_equal "$(pmm_attr p dmabufs)" 0
 	pmm_write "$PMM_BUFS/p/enable" 0
@@ -164,16 +164,16 @@ pinned() {
 	pmm_buf_new x size=64K memtype=fb mode=0644 enable=1
 	"$PMM_MMAP" fill /dev/pmm/x 0x3c
 	# Read-only export from a read-only open: works, and maps readable.
-	run as_nobody "$PMM_IOCTL" -r export /dev/pmm/x 0 < /dev/null
+	run pmm_as_nobody "$PMM_IOCTL" -r export /dev/pmm/x 0 < /dev/null
 	assert_success
-	run as_nobody "$PMM_IOCTL" -r dmabuf-map /dev/pmm/x 0 r
+	run pmm_as_nobody "$PMM_IOCTL" -r dmabuf-map /dev/pmm/x 0 r
 	assert_success
 	# ... but not writable: the dma-buf file is read-only.
-	pmm_refused EACCES as_nobody "$PMM_IOCTL" -r dmabuf-map /dev/pmm/x 0 rw
+	pmm_refused EACCES pmm_as_nobody "$PMM_IOCTL" -r dmabuf-map /dev/pmm/x 0 rw
 	# Write access the opener lacks is refused, with a log line.
 	pmm_mark
-	pmm_refused EACCES as_nobody "$PMM_IOCTL" -r export /dev/pmm/x $O_RDWR_CLOEXEC < /dev/null
-	pmm_refused EACCES as_nobody "$PMM_IOCTL" -r dmabuf-map /dev/pmm/x 1 w
+	pmm_refused EACCES pmm_as_nobody "$PMM_IOCTL" -r export /dev/pmm/x $O_RDWR_CLOEXEC < /dev/null
+	pmm_refused EACCES pmm_as_nobody "$PMM_IOCTL" -r dmabuf-map /dev/pmm/x 1 w
 	run pmm_log_since_mark
 	assert_output --partial "buffer 'x': export: a dma-buf with more access than the node was opened with"
 	# So is read access a write-only opener lacks.
@@ -196,17 +196,17 @@ pinned() {
 @test "LOCK: an exclusive lock needs the node open for writing; a shared one does not" {
 	pmm_buf_new l size=4K mode=0644 enable=1
 	pmm_mark
-	pmm_refused EBADF as_nobody "$PMM_IOCTL" -r lock /dev/pmm/l 0 < /dev/null
+	pmm_refused EBADF pmm_as_nobody "$PMM_IOCTL" -r lock /dev/pmm/l 0 < /dev/null
 	pmm_refused EBADF "$PMM_IOCTL" -r lock /dev/pmm/l $NONBLOCK < /dev/null
 	run pmm_log_since_mark
 	assert_output --partial "buffer 'l': lock: an exclusive lock needs the node open for writing"
-	run as_nobody "$PMM_IOCTL" -r lock /dev/pmm/l $SHARED < /dev/null
+	run pmm_as_nobody "$PMM_IOCTL" -r lock /dev/pmm/l $SHARED < /dev/null
 	assert_success
 	# pmm-lock opens the node for writing for an exclusive lock only.
-	run as_nobody "$PMM_LOCK" -n l -- true
+	run pmm_as_nobody "$PMM_LOCK" -n l -- true
 	assert_failure 1
 	assert_output --partial "Permission denied"
-	run as_nobody "$PMM_LOCK" -n --shared l -- true
+	run pmm_as_nobody "$PMM_LOCK" -n --shared l -- true
 	assert_success
 	run "$PMM_LOCK" -n l -- cat "$PMM_BUFS/l/locks"
 	assert_success
@@ -231,7 +231,7 @@ pinned() {
 }
 
 @test "vgem: DRM imports (attaches and DMA-maps) a PMM dma-buf, every cache mode, both backends" {
-	requires vgem
+	pmm_requires vgem
 	local mt cache
 	for mt in fb video; do
 		for cache in cached writecombine uncached; do
@@ -250,12 +250,12 @@ pinned() {
 	pmm_assert_pools_empty
 }
 
-# vivid_capture ALLOCATOR CACHE MEMTYPE... - vivid, with its vmalloc (0)
+# pmm_vivid_capture ALLOCATOR CACHE MEMTYPE... - vivid, with its vmalloc (0)
 # or dma-contig (1) allocator, both of which take a kernel mapping of the
 # dma-buf, captures 4 frames into one buffer of the cache mode per memtype;
 # the frames are in PMM memory, the buffers are released (REQBUFS 0 unmaps
 # them) and disabled.
-vivid_capture() {
+pmm_vivid_capture() {
 	local alloc=$1 cache=$2 b frame names=()
 	shift 2
 	modprobe vivid n_devs=1 allocators=$alloc
@@ -288,25 +288,25 @@ vivid_capture() {
 }
 
 @test "vivid: V4L2 captures into PMM dma-bufs, vmalloc allocator, every cache mode, both backends" {
-	requires vivid
+	pmm_requires vivid
 	local cache
 	for cache in cached writecombine uncached; do
-		vivid_capture 0 $cache fb video
+		pmm_vivid_capture 0 $cache fb video
 	done
 	pmm_assert_pools_empty
 }
 
 @test "vivid: V4L2 captures into PMM dma-bufs, dma-contig allocator, every cache mode" {
-	requires vivid
+	pmm_requires vivid
 	local cache
 	for cache in cached writecombine uncached; do
-		vivid_capture 1 $cache video
+		pmm_vivid_capture 1 $cache video
 	done
 	pmm_assert_pools_empty
 }
 
 @test "vivid: memory beyond a device's DMA mask is refused at map with a log line, not bounced" {
-	requires vivid
+	pmm_requires vivid
 	# vivid's DMA mask is 32 bits; the contig pool of a 6 GiB guest lies
 	# above 4 GiB (pools are taken from the top).
 	[ "$(pmm_phys_pool fb)" -ge $((1 << 32)) ] || fail "pool fb is below 4 GiB"

@@ -24,18 +24,18 @@ teardown() {
 	pmm_buf_rm_all
 }
 
-api() { # api COMMAND - write a command to the test module
+pmm_api() { # api COMMAND - write a command to the test module
 	echo "$*" > "$API"
 }
 
 @test "kernel API: get and lock by name, address and size while locked" {
 	pmm_buf_new k size=64K memtype=hi enable=1
-	api get k
-	api lock
+	pmm_api get k
+	pmm_api lock
 	run cat "$API"
 	assert_output "phys=$(pmm_attr k phys_addr) size=65536 offset=0 locked=1"
 	assert_equal "$(pmm_attr k locks)" 1
-	api put
+	pmm_api put
 	assert_equal "$(pmm_attr k locks)" 0
 	run cat "$API"
 	assert_output empty
@@ -43,10 +43,10 @@ api() { # api COMMAND - write a command to the test module
 
 @test "kernel API: unknown or disabled names are ENOENT" {
 	pmm_buf_new off size=4K
-	run api get nosuch
+	run pmm_api get nosuch
 	assert_failure
 	assert_output --partial "No such file or directory"
-	run api get off
+	run pmm_api get off
 	assert_failure
 	assert_output --partial "No such file or directory"
 }
@@ -54,8 +54,8 @@ api() { # api COMMAND - write a command to the test module
 @test "kernel API: a kernel lock pins the buffer; data intact" {
 	pmm_buf_new k size=64K enable=1
 	"$PMM_MMAP" fill /dev/pmm/k 0x66
-	api get k
-	api lock
+	pmm_api get k
+	pmm_api lock
 	pmm_reject EBUSY k enable 0
 	run pmm_log_since_mark
 	assert_output --partial "0 open files, 0 mappings, 1 locks, 0 dma-bufs"
@@ -64,34 +64,34 @@ api() { # api COMMAND - write a command to the test module
 	assert_failure
 	run "$PMM_MMAP" check /dev/pmm/k 0x66
 	assert_success
-	api unlock
+	pmm_api unlock
 	pmm_write "$PMM_BUFS/k/enable" 0
 }
 
 @test "kernel API: kernel and user locks exclude each other" {
 	pmm_buf_new k size=4K enable=1
-	api get k
-	api lock
+	pmm_api get k
+	pmm_api lock
 	run "$PMM_LOCK" -n -s k -- true
 	assert_failure 1
 	assert_output --partial "Resource temporarily unavailable"
-	api unlock
+	pmm_api unlock
 	pmm_bg "$PMM_IOCTL" lock /dev/pmm/k 1
-	run api lock nonblock
+	run pmm_api lock nonblock
 	assert_failure
 	assert_output --partial "Resource temporarily unavailable"
-	api lock shared nonblock
+	pmm_api lock shared nonblock
 	assert_equal "$(pmm_attr k locks)" 2
 }
 
 @test "kernel API: a reference keeps memory out of the pool after disable" {
 	pmm_buf_new k size=1M memtype=fb enable=1
-	api get k
+	pmm_api get k
 	pmm_write "$PMM_BUFS/k/enable" 0
 	assert_not_exists /dev/pmm/k
 	assert_equal "$(cat "$PMM_POOLS/fb/used")" 1048576
 	assert_equal "$(cat "$PMM_POOLS/fb/buffers")" 1
-	api put
+	pmm_api put
 	pmm_assert_pools_empty
 }
 

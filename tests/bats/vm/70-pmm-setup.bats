@@ -21,7 +21,7 @@ teardown() {
 	pmm_test_teardown
 }
 
-tree() { # every attribute of every buffer, for comparisons (builtins only)
+pmm_tree() { # every attribute of every buffer, for comparisons (builtins only)
 	local f v
 	for f in "$PMM_BUFS"/*/*; do
 		case "${f##*/}" in phys_addr) continue ;; esac
@@ -54,24 +54,24 @@ tree() { # every attribute of every buffer, for comparisons (builtins only)
 @test "load: a second load changes nothing" {
 	"$SETUP" load "$BOARD"
 	local before
-	before=$(tree)
+	before=$(pmm_tree)
 	run "$SETUP" -v load "$BOARD"
 	assert_success
 	assert_output ""
-	assert_equal "$(tree)" "$before"
+	assert_equal "$(pmm_tree)" "$before"
 }
 
 @test "save -> clear -> load gives the same tree" {
 	"$SETUP" load "$BOARD"
 	local before
-	before=$(tree)
+	before=$(pmm_tree)
 	"$SETUP" save "$BATS_TEST_TMPDIR/saved.cfg"
 	"$SETUP" clear
 	run ls "$PMM_BUFS"
 	assert_output ""
 	pmm_assert_pools_empty
 	"$SETUP" load "$BATS_TEST_TMPDIR/saved.cfg"
-	assert_equal "$(tree)" "$before"
+	assert_equal "$(pmm_tree)" "$before"
 }
 
 @test "load: a kernel refusal is reported with its errno and rolled back" {

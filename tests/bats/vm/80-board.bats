@@ -46,12 +46,12 @@ teardown() {
 }
 
 # The board scripts find pmm-setup and the client on PATH, the module by path.
-board_env() {
+pmm_board_env() {
 	export PMM_BOARD=$BOARD PMM_MODULE=$PMM_KO
 	export PATH=$PMM_PROJECT/build/bin:$PATH
 }
 
-assert_nothing_left() {
+pmm_assert_nothing_left() {
 	assert_not_exists /sys/module/pmm
 	assert_not_exists /dev/pmm
 	assert_not_exists "$PMM_CFS"
@@ -70,7 +70,7 @@ assert_nothing_left() {
 	# group opens the node, anybody else does not.
 	run setpriv --reuid=65534 --regid=65534 --groups=44 head -c 1 /dev/pmm/dflt
 	assert_success
-	run as_nobody head -c 1 /dev/pmm/dflt
+	run pmm_as_nobody head -c 1 /dev/pmm/dflt
 	assert_failure
 	assert_output --partial "Permission denied"
 	run udevadm info -q property -n pmm/dflt
@@ -88,7 +88,7 @@ assert_nothing_left() {
 }
 
 @test "S30pmm: start, status, restart and stop; nothing left after stop" {
-	board_env
+	pmm_board_env
 	run sh "$S30PMM" status
 	assert_failure 3
 	run sh "$S30PMM" start
@@ -118,7 +118,7 @@ assert_nothing_left() {
 	run sh "$S30PMM" stop
 	assert_success
 	assert_output "pmm: stopped"
-	assert_nothing_left
+	pmm_assert_nothing_left
 	run sh "$S30PMM" status
 	assert_failure 3
 	run sh "$S30PMM" stop
@@ -126,7 +126,7 @@ assert_nothing_left() {
 }
 
 @test "S30pmm: stop keeps the module while a buffer is in use" {
-	board_env
+	pmm_board_env
 	run sh "$S30PMM" start
 	assert_success
 	pmm_hold /dev/pmm/dec-in
@@ -138,11 +138,11 @@ assert_nothing_left() {
 	pmm_unhold
 	run sh "$S30PMM" stop
 	assert_success
-	assert_nothing_left
+	pmm_assert_nothing_left
 }
 
 @test "S30pmm: a board the kernel refuses fails start and leaves nothing loaded" {
-	board_env
+	pmm_board_env
 	export PMM_BOARD=$BATS_TEST_TMPDIR/too-big.cfg
 	cat > "$PMM_BOARD" <<-'EOF'
 	pmm: {
@@ -154,12 +154,12 @@ assert_nothing_left() {
 	run sh "$S30PMM" start
 	assert_failure
 	assert_output --partial "buffer 'huge': size: Invalid argument"
-	assert_nothing_left
+	pmm_assert_nothing_left
 	export PMM_BOARD=$BATS_TEST_TMPDIR/missing.cfg
 	run sh "$S30PMM" start
 	assert_failure
 	assert_output "pmm: no board file $PMM_BOARD"
-	assert_nothing_left
+	pmm_assert_nothing_left
 }
 
 # pmm_unit_exec KEY UNIT - run a unit's KEY= lines in order, expanding as
@@ -215,7 +215,7 @@ pmm_unit_exec() {
 	assert_equal "$(readlink /dev/pmm/by-memtype/fb/fb0)" ../../fb0
 	run pmm_unit_exec ExecStop "$unit"
 	assert_success
-	assert_nothing_left
+	pmm_assert_nothing_left
 }
 
 @test "client: writes a frame and reads it back in every cache mode" {
@@ -265,7 +265,7 @@ pmm_unit_exec() {
 	assert_line "  /dev/pmm/by-memtype/video/dec-in -> ../../dec-in"
 	assert_line "read frame 42: ok"
 	assert_line "  pmm unloaded, /dev/pmm gone: yes"
-	assert_nothing_left
+	pmm_assert_nothing_left
 }
 
 @test "board: kernel log clean" {

@@ -26,38 +26,38 @@ teardown() {
 }
 
 # Holders: each takes /dev/pmm/lt and keeps it until released.
-hold_fd() {
+pmm_hold_fd() {
 	pmm_bg bash -c 'exec 7<> "$1"; echo ready; exec cat > /dev/null' _ /dev/pmm/lt
 }
-hold_map() {
+pmm_hold_map() {
 	pmm_hold --close /dev/pmm/lt
 }
-hold_lock() {
+pmm_hold_lock() {
 	pmm_bg "$PMM_IOCTL" lock /dev/pmm/lt 0
 }
-hold_dmabuf() {
+pmm_hold_dmabuf() {
 	pmm_bg "$PMM_IOCTL" export /dev/pmm/lt 2
 }
-hold_vgem() {
+pmm_hold_vgem() {
 	pmm_bg "$PMM_IOCTL" vgem-hold /dev/pmm/lt
 }
-hold_klock() {
+pmm_hold_klock() {
 	echo "get lt" > "$API"
 	echo "lock" > "$API"
 }
 
 # Releases: the holding process is killed; the driver unlocks and puts.
-release_process() {
+pmm_release_process() {
 	kill -KILL "$PMM_HOLD_PID"
 	pmm_unhold
 }
-release_klock() {
+pmm_release_klock() {
 	echo unlock > "$API"
 	echo put > "$API"
 }
 
-# lifetime HOLDER RELEASE - the matrix row for one holder.
-lifetime() {
+# pmm_lifetime HOLDER RELEASE - the matrix row for one holder.
+pmm_lifetime() {
 	local holder=$1 release=$2 mt phys
 	for mt in fb video; do
 		pmm_buf_new lt size=1M memtype=$mt enable=1
@@ -97,30 +97,30 @@ lifetime() {
 }
 
 @test "lifetime: an open fd, killed" {
-	lifetime fd process
+	pmm_lifetime fd process
 }
 
 @test "lifetime: a mapping whose fd is closed, killed" {
-	lifetime map process
+	pmm_lifetime map process
 }
 
 @test "lifetime: a user lock, killed" {
-	lifetime lock process
+	pmm_lifetime lock process
 }
 
 @test "lifetime: a dma-buf fd, killed" {
-	lifetime dmabuf process
+	pmm_lifetime dmabuf process
 }
 
 @test "lifetime: a dma-buf imported by vgem, its DRM file killed" {
-	requires vgem
-	lifetime vgem process
+	pmm_requires vgem
+	pmm_lifetime vgem process
 	modprobe -r vgem
 }
 
 @test "lifetime: a kernel lock, unlocked and put by its driver" {
 	insmod "$PMM_TEST_KMOD"
-	lifetime klock klock
+	pmm_lifetime klock klock
 }
 
 @test "lifetime: kernel log clean" {

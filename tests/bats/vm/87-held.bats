@@ -25,20 +25,20 @@ teardown_file() {
 teardown() {
 	# A reader blocked on the suspended device must finish before the
 	# helper holding it can.
-	held_dm_resume
-	held_restore_works
+	pmm_held_dm_resume
+	pmm_held_restore_works
 	pmm_unhold
 	pmm_buf_rm_all
-	held_dm_remove
+	pmm_held_dm_remove
 }
 
-# held_restore_works - the write-back restore no longer fails (if it can).
-held_restore_works() {
+# pmm_held_restore_works - the write-back restore no longer fails (if it can).
+pmm_held_restore_works() {
 	[ ! -d "$PMM_FAIL_RESTORE" ] || echo 0 > "$PMM_FAIL_RESTORE/probability"
 }
 
-# held_wait_released POOL - the pool's held bytes go back to 0 within 5 s.
-held_wait_released() {
+# pmm_held_wait_released POOL - the pool's held bytes go back to 0 within 5 s.
+pmm_held_wait_released() {
 	local i
 	for i in $(seq 50); do
 		[ "$(cat "$PMM_POOLS/$1/held")" = 0 ] && return 0
@@ -47,10 +47,10 @@ held_wait_released() {
 	fail "pool $1 still holds $(cat "$PMM_POOLS/$1/held") bytes after 5 s"
 }
 
-# held_release_old - disable the old owner's buffer while its pages are
+# pmm_held_release_old - disable the old owner's buffer while its pages are
 # referenced: it succeeds (nothing PMM counts refers to it), but the 1 MiB
 # stays held in fb, logged once.
-held_release_old() {
+pmm_held_release_old() {
 	assert_equal "$(pmm_attr old opens) $(pmm_attr old maps)" "0 0"
 	pmm_mark
 	pmm_buf_rm old
@@ -61,9 +61,9 @@ held_release_old() {
 	assert_output --partial "buffer 'old': 1048576 bytes stay out of pool 'fb': pages are still referenced outside PMM"
 }
 
-# held_new_owner - the buffer that would get the old range (first fit, an
+# pmm_held_new_owner - the buffer that would get the old range (first fit, an
 # empty pool) gets another one, and is written.
-held_new_owner() {
+pmm_held_new_owner() {
 	pmm_buf_new new size=1M memtype=fb enable=1
 	[ "$(pmm_phys new)" != "$OLD_PHYS" ] ||
 		fail "the new owner got the held range $OLD_PHYS"
@@ -76,13 +76,13 @@ held_new_owner() {
 	OLD_PHYS=$(pmm_phys old)
 	"$PMM_MMAP" fill /dev/pmm/old $OLD
 	pmm_bg "$PMM_MMAP" splice /dev/pmm/old
-	held_release_old
-	held_new_owner
+	pmm_held_release_old
+	pmm_held_new_owner
 	# The pipe still holds the old owner's bytes: not zeroed, not NEW.
 	pmm_unhold
 	run sed -n 2p "$BATS_TEST_TMPDIR/hold.out"
 	assert_output "1048576 bytes: all $OLD"
-	held_wait_released fb
+	pmm_held_wait_released fb
 	assert_equal "$(cat "$PMM_POOLS/fb/used")" $MiB
 	run "$PMM_MMAP" check /dev/pmm/new $NEW
 	assert_success
@@ -99,9 +99,9 @@ held_new_owner() {
 
 # A dm-linear device over a loop device: suspended, it keeps an O_DIRECT
 # read queued with the destination pages pinned until it is resumed.
-held_dm_create() {
+pmm_held_dm_create() {
 	modprobe loop 2> /dev/null || true
-	requires dm
+	pmm_requires dm
 	dd if=/dev/zero bs=1M count=1 2> /dev/null | tr '\0' '\325' > "$BATS_TEST_TMPDIR/disk"
 	HELD_LOOP=$(losetup -f --show "$BATS_TEST_TMPDIR/disk")
 	dmsetup create --noudevsync pmmslow --table "0 2048 linear $HELD_LOOP 0"
@@ -109,13 +109,13 @@ held_dm_create() {
 	dmsetup suspend --noudevsync pmmslow
 }
 
-held_dm_resume() {
+pmm_held_dm_resume() {
 	if [ -n "${HELD_LOOP:-}" ]; then
 		dmsetup resume --noudevsync pmmslow
 	fi
 }
 
-held_dm_remove() {
+pmm_held_dm_remove() {
 	if [ -n "${HELD_LOOP:-}" ]; then
 		dmsetup remove --noudevsync pmmslow
 		losetup -d "$HELD_LOOP"
@@ -124,18 +124,18 @@ held_dm_remove() {
 }
 
 @test "held: an O_DIRECT read in flight lands in the old owner's memory, never in a new owner's" {
-	held_dm_create
+	pmm_held_dm_create
 	pmm_buf_new old size=1M memtype=fb enable=1
 	OLD_PHYS=$(pmm_phys old)
 	pmm_bg "$PMM_MMAP" direct-read /dev/pmm/old /dev/mapper/pmmslow
-	held_release_old
-	held_new_owner
+	pmm_held_release_old
+	pmm_held_new_owner
 	# The read completes into the held pages, then lets them go.
-	held_dm_resume
+	pmm_held_dm_resume
 	pmm_unhold
 	run sed -n 2p "$BATS_TEST_TMPDIR/hold.out"
 	assert_output "read 1048576 bytes"
-	held_wait_released fb
+	pmm_held_wait_released fb
 	run "$PMM_MMAP" check /dev/pmm/new $NEW
 	assert_success
 	pmm_buf_rm new
@@ -146,7 +146,7 @@ held_dm_remove() {
 	pmm_buf_new old size=1M memtype=fb enable=1
 	"$PMM_MMAP" fill /dev/pmm/old $OLD
 	pmm_bg "$PMM_MMAP" splice /dev/pmm/old
-	held_release_old
+	pmm_held_release_old
 	assert_equal "$(ls "$PMM_BUFS")" ""
 	run rmmod pmm
 	assert_failure
@@ -155,14 +155,14 @@ held_dm_remove() {
 	run pmm_log_since_mark
 	assert_output --partial "the module cannot be unloaded until they are released"
 	pmm_unhold
-	held_wait_released fb
+	pmm_held_wait_released fb
 	run rmmod pmm
 	assert_success
 	pmm_load_test_pools
 }
 
 @test "held: a contig buffer whose linear map cannot be made write-back again stays out of its pool" {
-	requires fault
+	pmm_requires fault
 	local first
 	pmm_buf_new old size=1M memtype=fb cache=writecombine enable=1
 	OLD_PHYS=$(pmm_phys old)
@@ -177,7 +177,7 @@ held_dm_remove() {
 	assert_output --partial "buffer 'old': 1048576 bytes stay out of pool 'fb': the linear map's memory type cannot be restored"
 	# Still write-combining, so no new owner may get it as write-back.
 	assert_equal "$(pmm_ram_type $first)" write-combining
-	held_new_owner
+	pmm_held_new_owner
 	# Its own restore fails too: both stay out, with no buffer left.
 	pmm_buf_rm new
 	assert_equal "$(cat "$PMM_POOLS/fb/held")" $(( 2 * MiB ))
@@ -185,8 +185,8 @@ held_dm_remove() {
 	run rmmod pmm
 	assert_failure
 	assert_output --partial "in use"
-	held_restore_works
-	held_wait_released fb
+	pmm_held_restore_works
+	pmm_held_wait_released fb
 	assert_equal "$(pmm_ram_type $first)" write-back
 	run pmm_log_since_mark
 	assert_output --partial "pool 'fb': 1048576 held bytes released, back in the pool"

@@ -22,18 +22,18 @@ setup_file() {
 }
 
 teardown_file() {
-	fuzz_faults_off
+	pmm_fuzz_faults_off
 	[ -z "${FUZZ_LOOP:-}" ] || losetup -d "$FUZZ_LOOP"
 	pmm_suite_teardown
 }
 
-# fuzz_faults_on PERCENT - fail that share of slab and page allocations of
+# pmm_fuzz_faults_on PERCENT - fail that share of slab and page allocations of
 # the tasks that ask for it (/proc/PID/make-it-fail), quietly.  Spared:
 # user memory (highmem allocations: a failed page fault is only retried,
 # slowly), and single pages, among them page tables: 6.1's own
 # remap_pfn_range() error path warns in untrack_pfn() when a page table
 # cannot be had halfway through a mapping.
-fuzz_faults_on() {
+pmm_fuzz_faults_on() {
 	local d
 	for d in $FAULT_DIRS; do
 		echo Y > "$d/task-filter"
@@ -47,7 +47,7 @@ fuzz_faults_on() {
 	echo 1 > /sys/kernel/debug/fail_page_alloc/min-order
 }
 
-fuzz_faults_off() {
+pmm_fuzz_faults_off() {
 	local d
 	for d in $FAULT_DIRS; do
 		[ -w "$d/probability" ] && echo 0 > "$d/probability"
@@ -55,8 +55,8 @@ fuzz_faults_off() {
 	return 0
 }
 
-# fuzz_run SECONDS [OPTION...] - a run of 4 workers, which must end clean.
-fuzz_run() {
+# pmm_fuzz_run SECONDS [OPTION...] - a run of 4 workers, which must end clean.
+pmm_fuzz_run() {
 	local secs=$1
 	shift
 	run "$PMM_PROJECT/build/bin/pmm-fuzz" --workers 4 --duration "$secs" \
@@ -73,14 +73,14 @@ fuzz_run() {
 @test "fuzz: 4 workers of random concurrent operations, no violation, all torn down" {
 	local secs=20
 	[ -e /sys/kernel/debug/kmemleak ] && secs=60
-	fuzz_run "${PMM_FUZZ_SECONDS:-$secs}"
+	pmm_fuzz_run "${PMM_FUZZ_SECONDS:-$secs}"
 }
 
 @test "fuzz: with fault injection, every error path keeps the invariants" {
-	requires fault
-	fuzz_faults_on "${PMM_FUZZ_FAULT_PERCENT:-1}"
-	fuzz_run "${PMM_FUZZ_FAULT_SECONDS:-30}" --faults
-	fuzz_faults_off
+	pmm_requires fault
+	pmm_fuzz_faults_on "${PMM_FUZZ_FAULT_PERCENT:-1}"
+	pmm_fuzz_run "${PMM_FUZZ_FAULT_SECONDS:-30}" --faults
+	pmm_fuzz_faults_off
 }
 
 @test "fuzz: kernel log clean" {

@@ -23,8 +23,8 @@ setup() {
 	JSON=$BATS_FILE_TMPDIR/bench.jsonl
 }
 
-# json_field NAME FIELD - a field of the measurement NAME in $JSON.
-json_field() {
+# pmm_json_field NAME FIELD - a field of the measurement NAME in $JSON.
+pmm_json_field() {
 	python3 - "$JSON" "$1" "$2" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
@@ -65,18 +65,18 @@ PY
 	python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' "$JSON"
 	# Latencies were measured: the table is not made of zeros.
 	assert_line --regexp '^pmm-bench: .*, zero=free, CMA heap '
-	assert [ "$(json_field enable.contig.1M n)" -eq 5 ]
-	assert [ "$(json_field disable.carve.1M n)" -eq 5 ]
-	assert [ "$(json_field scale.enable.16 n)" -eq 8 ]
+	assert [ "$(pmm_json_field enable.contig.1M n)" -eq 5 ]
+	assert [ "$(pmm_json_field disable.carve.1M n)" -eq 5 ]
+	assert [ "$(pmm_json_field scale.enable.16 n)" -eq 8 ]
 	python3 -c 'import sys; sys.exit(not float(sys.argv[1]) > 0)' \
-		"$(json_field enable.contig.1M p50)"
+		"$(pmm_json_field enable.contig.1M p50)"
 	# A PMM mapping is populated at mmap time: touching it never faults.
-	assert_equal "$(json_field map.pmm-carve.1M.faults p50)" 0.0
-	assert_equal "$(json_field map.pmm-contig.1M.faults p99)" 0.0
+	assert_equal "$(pmm_json_field map.pmm-carve.1M.faults p50)" 0.0
+	assert_equal "$(pmm_json_field map.pmm-contig.1M.faults p99)" 0.0
 	# Anonymous memory touched page by page after MAP_POPULATE: no faults
 	# either, but the fault counter works (the populate itself counts).
 	python3 -c 'import sys; sys.exit(not float(sys.argv[1]) > 0)' \
-		"$(json_field map.anon-populate.1M.faults p50)"
+		"$(pmm_json_field map.anon-populate.1M.faults p50)"
 }
 
 @test "bench: leaves no buffer, empty pools and the default fit policy" {
