@@ -142,6 +142,13 @@ int pmm_board_read(const char *file, const struct pmm_schema *schema,
 					      strerror(EINVAL));
 			continue;
 		}
+		/* The kernel refuses these: /dev/pmm/by-* holds udev's links. */
+		if (!strncmp(name, PMM_LINK_PREFIX, strlen(PMM_LINK_PREFIX))) {
+			ret = pmm_board_error(file, line,
+					      "buffer '%s': name: reserved (/dev/pmm/%s* holds udev's links)",
+					      name, PMM_LINK_PREFIX);
+			continue;
+		}
 		for (j = 0; j < wants->n; j++)
 			if (!strcmp(wants->v[j].name, name))
 				break;

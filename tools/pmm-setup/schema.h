@@ -33,6 +33,9 @@ enum pmm_value_type {
 
 #define PMM_VALUE_MAX	128
 
+/* Buffer names the kernel refuses: udev's links under /dev/pmm/. */
+#define PMM_LINK_PREFIX	"by-"
+
 struct pmm_attr {
 	char name[32];
 	enum pmm_attr_kind kind;

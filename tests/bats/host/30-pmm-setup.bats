@@ -92,6 +92,8 @@ pmm_bad_board() {
 	pmm_bad_board 3 "buffer 'a': name: defined twice (first at line 2)"
 	pmm_board 'pmm: { buffers: ( { name = "a b"; } ); };'
 	pmm_bad_board 1 "buffer 'a b': name: Invalid argument"
+	pmm_board 'pmm: { buffers: ( { name = "by-memtype"; } ); };'
+	pmm_bad_board 1 "buffer 'by-memtype': name: reserved (/dev/pmm/by-* holds udev's links)"
 	pmm_board 'pmm: { buffers: ( { size = "1M"; } ); };'
 	pmm_bad_board 1 "buffer 1: name: missing or not a string"
 	pmm_board 'nothing = 1;'
