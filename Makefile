@@ -153,6 +153,8 @@ lint: kernel $(KSCRIPTS)/checkpatch.pl
 		-f $(PMM_KSRCS) kernel/*.h
 	$(KSCRIPTS)/kernel-doc -none -Werror $(PMM_KSRCS) kernel/*.h
 	$(MAKE) -C kernel KDIR=$(KDIR) check
+	tests/vm/cross-check arm64
+	tests/vm/cross-check armmp-lpae
 
 # Host suites, Debian's kernel, and the sanitizer lane on the debug kernel
 # (built the first time, ~7 minutes here).

@@ -55,11 +55,11 @@ static int pmm_sgt_init(struct sg_table *sgt, struct pmm_mem *mem,
 	size_t off = 0, len;
 	int ret, i;
 
-	ret = sg_alloc_table(sgt, DIV_ROUND_UP(mem->desc.size, seg), GFP_KERNEL);
+	ret = sg_alloc_table(sgt, DIV_ROUND_UP_ULL(mem->desc.size, seg), GFP_KERNEL);
 	if (ret)
 		return ret;
 	for_each_sgtable_sg(sgt, sg, i) {
-		len = min(seg, mem->desc.size - off);
+		len = min_t(u64, seg, mem->desc.size - off);
 		if (pmm_mem_has_pages(mem))
 			sg_set_page(sg, pfn_to_page(PHYS_PFN(mem->phys + off)),
 				    len, 0);

@@ -33,6 +33,15 @@ pmm_kernel_sources() {
 	assert_file_exists "$copy/pmm_dmabuf.o"
 }
 
+@test "arm64 and 32-bit ARM (LPAE: 32-bit size_t, 64-bit phys_addr_t) build warning-free" {
+	run -0 "$PMM_PROJECT/tests/vm/cross-check" arm64
+	assert_output --partial "cross-check: arm64: pmm.ko, no warnings"
+	run -0 "$PMM_PROJECT/tests/vm/cross-check" armmp-lpae
+	assert_output --partial "cross-check: armmp-lpae: pmm.ko, no warnings"
+	run file "$PMM_PROJECT/build/cross-armmp-lpae/pmm.ko"
+	assert_output --partial "32-bit LSB relocatable, ARM"
+}
+
 @test "kernel-doc is complete and well-formed" {
 	run -0 "$KSCRIPTS/kernel-doc" -v -none -Werror $(pmm_kernel_sources)
 	refute_output --regexp '[Ww]arning|[Ee]rror'
