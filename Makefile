@@ -13,9 +13,12 @@ export KVER KDIR
 # The module's C sources (kbuild leaves *.mod.c beside them).
 PMM_KSRCS = $(filter-out %.mod.c,$(wildcard kernel/*.c))
 
-TEST_BINS := build/bin/pmm-mmap build/bin/pmm-ioctl build/bin/pmm-fuzz build/bin/pmm-bench
-TOOLS := build/bin/pmm-lock build/bin/pmm-setup
-EXAMPLES := build/bin/pmm-client build/bin/capture-to-pmm
+# Where programs go: build/bin for this machine, build/arm64/bin for the
+# arm64 guest (make arm64-bins cross-builds them with BIN and CC set).
+BIN ?= build/bin
+TEST_BINS := $(BIN)/pmm-mmap $(BIN)/pmm-ioctl $(BIN)/pmm-fuzz $(BIN)/pmm-bench
+TOOLS := $(BIN)/pmm-lock $(BIN)/pmm-setup
+EXAMPLES := $(BIN)/pmm-client $(BIN)/capture-to-pmm
 PMM_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 # make install: DESTDIR and PREFIX as usual (scripts/install lists the rest).
 PREFIX ?= /usr/local
@@ -26,7 +29,7 @@ CPPFLAGS += -Ikernel/include/uapi -I/usr/include/libdrm
 
 .PHONY: all deps kernel test-modules test-bins tools examples check check-host \
 	check-vm check-debug lint run shell install install-dkms clean debug-kernel \
-	debug-modules bench-kernel bench-modules bench fuzz
+	debug-modules bench-kernel bench-modules bench fuzz arm64-bins arm64-modules
 
 all: kernel test-modules test-bins tools examples
 
@@ -78,10 +81,10 @@ ldlibs_pmm-fuzz := -pthread
 ldlibs_pmm-mmap := -pthread
 
 .SECONDEXPANSION:
-$(filter-out build/bin/pmm-setup,$(TEST_BINS) $(TOOLS) $(EXAMPLES)): build/bin/%: \
+$(filter-out $(BIN)/pmm-setup,$(TEST_BINS) $(TOOLS) $(EXAMPLES)): $(BIN)/%: \
 		$$(src_$$*) kernel/include/uapi/linux/pmm.h tests/helpers/pmm-test.h \
 		| $(DEPS)
-	mkdir -p build/bin
+	mkdir -p $(BIN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(ldlibs_$*)
 
 # pmm-setup carries the schema compiled in: one source for tool and tests.
@@ -93,12 +96,25 @@ build/gen/pmm-schema.h: configfs-schema/pmm.schema
 
 # pmm-setup: the CLI, the model, board files, configfs and the schema.
 PMM_SETUP_SRCS := $(wildcard tools/pmm-setup/*.c)
-build/bin/pmm-setup: $(PMM_SETUP_SRCS) $(wildcard tools/pmm-setup/*.h) \
+PMM_SETUP_CFLAGS ?= $$(pkg-config --cflags libconfig json-c)
+PMM_SETUP_LIBS ?= $$(pkg-config --libs libconfig json-c)
+$(BIN)/pmm-setup: $(PMM_SETUP_SRCS) $(wildcard tools/pmm-setup/*.h) \
 		build/gen/pmm-schema.h kernel/include/uapi/linux/pmm.h | $(DEPS)
-	mkdir -p build/bin
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Ibuild/gen \
-		$$(pkg-config --cflags libconfig json-c) -o $@ $(PMM_SETUP_SRCS) \
-		$$(pkg-config --libs libconfig json-c)
+	mkdir -p $(BIN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Ibuild/gen $(PMM_SETUP_CFLAGS) \
+		-o $@ $(PMM_SETUP_SRCS) $(PMM_SETUP_LIBS)
+
+# The arm64 guest's programs and modules: cross-built, the libraries
+# pmm-setup links taken from the arm64 root (tests/vm/arm64-root).
+arm64-bins: $(DEPS) build/gen/pmm-schema.h
+	r=$$(tests/vm/arm64-root) && $(MAKE) BIN=build/arm64/bin \
+		CC=aarch64-linux-gnu-gcc \
+		PMM_SETUP_CFLAGS="-I$$r/usr/include" \
+		PMM_SETUP_LIBS="-L$$r/usr/lib/aarch64-linux-gnu -Wl,-rpath-link,$$r/usr/lib/aarch64-linux-gnu -lconfig -ljson-c" \
+		test-bins tools examples
+
+arm64-modules: $(DEPS)
+	tests/vm/build-modules arm64
 
 # Guest kernels built from linux-source-6.1 (tests/vm/kconfig/), once per
 # machine, into a cache outside the clone: debug (KASAN, lockdep, kmemleak)

@@ -15,6 +15,9 @@ PMM_PROJECT=${PMM_PROJECT:-$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)}
 PMM_KO=${PMM_KO:-$PMM_PROJECT/kernel/pmm.ko}
 # The test module driving the in-kernel API, built for the booted kernel.
 PMM_TEST_KMOD=${PMM_TEST_KMOD:-$PMM_PROJECT/tests/kmod/pmm_test_api.ko}
+# PMM's programs, built for the machine the suite runs on (the arm64 guest
+# gets cross-built ones, build/arm64/bin).
+PMM_BIN=${PMM_BIN:-$PMM_PROJECT/build/bin}
 PMM_CFS=/sys/kernel/config/pmm
 PMM_BUFS=$PMM_CFS/buffers
 PMM_POOLS=$PMM_CFS/pools
@@ -104,12 +107,19 @@ pmm_assert_dmesg_clean() {
 
 # --- Buffers and pools (kernel suites) ---
 
-PMM_MMAP=$PMM_PROJECT/build/bin/pmm-mmap
-PMM_IOCTL=$PMM_PROJECT/build/bin/pmm-ioctl
-PMM_LOCK=$PMM_PROJECT/build/bin/pmm-lock
+PMM_MMAP=$PMM_BIN/pmm-mmap
+PMM_IOCTL=$PMM_BIN/pmm-ioctl
+PMM_LOCK=$PMM_BIN/pmm-lock
 # The pools the kernel suites load with.  tests/run-all boots the guest with
 # 6 GiB and memmap= for both carveouts: video low, hi above 4 GiB.
-PMM_TEST_POOLS=video:64M@0x30000000,fb:16M,hi:32M@0x1c0000000
+# The guest keeps two carveouts out of RAM for them (x86: memmap=, arm64:
+# no-map reserved-memory nodes, tests/vm/arm64.dtso); tests/vm/run says
+# where.
+PMM_CARVE_BASE=${PMM_CARVE_BASE:-0x30000000}
+PMM_HI_BASE=${PMM_HI_BASE:-0x1c0000000}
+# RAM the kernel owns, which no carveout may claim.
+PMM_RAM_ADDR=${PMM_RAM_ADDR:-0x20000000}
+PMM_TEST_POOLS=video:64M@$PMM_CARVE_BASE,fb:16M,hi:32M@$PMM_HI_BASE
 # PMM's fault injection point: the linear map's write-back restore fails.
 PMM_FAIL_RESTORE=/sys/kernel/debug/fail_pmm_restore
 export PMM_MMAP PMM_IOCTL PMM_LOCK PMM_TEST_POOLS

@@ -42,8 +42,8 @@ pmm_pool() { # pool NAME ATTR
 
 @test "pools: base is the claimed address, root-only (0400)" {
 	pmm_load_test_pools
-	assert_equal "$(pmm_pool video base)" 0x30000000
-	assert_equal "$(pmm_pool hi base)" 0x1c0000000
+	assert_equal "$(pmm_pool video base)" "$PMM_CARVE_BASE"
+	assert_equal "$(pmm_pool hi base)" "$PMM_HI_BASE"
 	for p in video fb hi; do
 		assert_equal "$(stat -c %a "$PMM_POOLS/$p/base")" 400
 	done
@@ -66,8 +66,8 @@ pmm_pool() { # pool NAME ATTR
 @test "pools: carveouts are claimed in /proc/iomem inside the memmap= reservation" {
 	pmm_load_test_pools
 	run grep -E 'pmm:(video|hi)$' /proc/iomem
-	assert_line --regexp '^ +30000000-33ffffff : pmm:video$'
-	assert_line --regexp '^ +1c0000000-1c1ffffff : pmm:hi$'
+	assert_line --regexp "^ +${PMM_CARVE_BASE#0x}-$(printf %x $((PMM_CARVE_BASE + 0x3ffffff))) : pmm:video\$"
+	assert_line --regexp "^ +${PMM_HI_BASE#0x}-$(printf %x $((PMM_HI_BASE + 0x1ffffff))) : pmm:hi\$"
 }
 
 @test "pools: unload releases every pool, so the same pools load again" {
@@ -120,18 +120,18 @@ pmm_refuse_load() {
 }
 
 @test "pools refused: a carveout over RAM the kernel owns" {
-	pmm_refuse_load "pool 'ram': \\[mem 0x20000000-0x20ffffff\\] is RAM the kernel owns" \
-		pools=ram:16M@0x20000000
+	pmm_refuse_load "pool 'ram': \\[mem $PMM_RAM_ADDR-$(printf %#x $((PMM_RAM_ADDR + 0xffffff)))\\] is RAM the kernel owns" \
+		pools=ram:16M@$PMM_RAM_ADDR
 }
 
 @test "pools refused: two pools claiming the same carveout" {
 	pmm_refuse_load "pool 'b': .* is already claimed" \
-		pools=a:16M@0x30000000,b:16M@0x30000000
+		pools=a:16M@$PMM_CARVE_BASE,b:16M@$PMM_CARVE_BASE
 }
 
 @test "pools refused: a bad entry after a good one releases the good one" {
 	pmm_refuse_load "pool 'bad': invalid size 'lots'" \
-		pools=good:16M@0x30000000,bad:lots
+		pools=good:16M@$PMM_CARVE_BASE,bad:lots
 }
 
 @test "pools refused: garbage, zero, unaligned and overflowing sizes" {

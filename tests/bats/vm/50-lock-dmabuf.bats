@@ -263,7 +263,7 @@ pmm_vivid_capture() {
 		pmm_buf_new "v-$b" size=160K memtype=$b cache=$cache enable=1
 		names+=("v-$b")
 	done
-	run "$PMM_PROJECT/build/bin/capture-to-pmm" -n 4 -s 320x240 "${names[@]}"
+	run "$PMM_BIN/capture-to-pmm" -n 4 -s 320x240 "${names[@]}"
 	assert_success
 	# vivid picks the size nearest 320x240 (320x180 or 320x240, YUYV).
 	[[ ${lines[0]} =~ ^/dev/video[0-9]+:\ 320x(180|240),\ ([0-9]+)\ bytes\ per\ frame$ ]] ||
@@ -313,7 +313,7 @@ pmm_vivid_capture() {
 	modprobe vivid n_devs=1 allocators=1
 	pmm_buf_new v-fb size=160K memtype=fb cache=cached enable=1
 	pmm_mark
-	run "$PMM_PROJECT/build/bin/capture-to-pmm" -n 4 -s 320x240 v-fb
+	run "$PMM_BIN/capture-to-pmm" -n 4 -s 320x240 v-fb
 	assert_failure
 	assert_output --partial "VIDIOC_QBUF"
 	run pmm_log_since_mark

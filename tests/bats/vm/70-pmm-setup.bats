@@ -6,11 +6,11 @@
 
 load ../helpers/common
 
-SETUP=$PMM_PROJECT/build/bin/pmm-setup
+SETUP=$PMM_BIN/pmm-setup
 BOARD=$PMM_PROJECT/examples/boards/demo.cfg
 
 setup_file() {
-	pmm_suite_setup "$("$PMM_PROJECT/build/bin/pmm-setup" pools "$PMM_PROJECT/examples/boards/demo.cfg")"
+	pmm_suite_setup "$("$PMM_BIN/pmm-setup" pools "$PMM_PROJECT/examples/boards/demo.cfg")"
 }
 
 teardown_file() {

@@ -48,7 +48,7 @@ teardown() {
 # The board scripts find pmm-setup and the client on PATH, the module by path.
 pmm_board_env() {
 	export PMM_BOARD=$BOARD PMM_MODULE=$PMM_KO
-	export PATH=$PMM_PROJECT/build/bin:$PATH
+	export PATH=$PMM_BIN:$PATH
 }
 
 pmm_assert_nothing_left() {
@@ -225,7 +225,7 @@ pmm_unit_exec() {
 	pmm_buf_new c-uc size=1M memtype=hi cache=uncached enable=1
 	local b
 	for b in c-cached c-wc c-uc; do
-		run "$PMM_PROJECT/build/bin/pmm-client" "$b" 7
+		run "$PMM_BIN/pmm-client" "$b" 7
 		assert_success
 		assert_line "wrote frame 7 (1048560 bytes)"
 		assert_line "read frame 7: ok"
@@ -233,7 +233,7 @@ pmm_unit_exec() {
 		assert_equal "$(head -c 8 "/dev/pmm/$b")" PMMFRAME
 		assert_equal "$(pmm_attr "$b" locks) $(pmm_attr "$b" opens)" "0 0"
 	done
-	run "$PMM_PROJECT/build/bin/pmm-client" no-such-buffer
+	run "$PMM_BIN/pmm-client" no-such-buffer
 	assert_failure 1
 	assert_output "client: /dev/pmm/no-such-buffer: No such file or directory"
 }

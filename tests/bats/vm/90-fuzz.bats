@@ -59,7 +59,7 @@ pmm_fuzz_faults_off() {
 pmm_fuzz_run() {
 	local secs=$1
 	shift
-	run "$PMM_PROJECT/build/bin/pmm-fuzz" --workers 4 --duration "$secs" \
+	run "$PMM_BIN/pmm-fuzz" --workers 4 --duration "$secs" \
 		--loop "$FUZZ_LOOP" "$@"
 	# Seed and throughput go into the TAP output as comments.
 	grep -E '^pmm-fuzz: (seed|[0-9]+ operations)' <<< "$output" | sed 's/^/# /' >&3

@@ -11,7 +11,7 @@
 load ../helpers/common
 
 setup_file() {
-	pmm_suite_setup "pools=carve:32M@0x30000000,contig:32M"
+	pmm_suite_setup "pools=carve:32M@$PMM_CARVE_BASE,contig:32M"
 }
 
 teardown_file() {
@@ -19,7 +19,7 @@ teardown_file() {
 }
 
 setup() {
-	BENCH=$PMM_PROJECT/build/bin/pmm-bench
+	BENCH=$PMM_BIN/pmm-bench
 	JSON=$BATS_FILE_TMPDIR/bench.jsonl
 }
 
