@@ -19,10 +19,12 @@ pmm_install_to() {
 @test "make install installs no packages and builds for the running kernel unless KDIR says" {
 	# make -n still runs the recursive makes, which fail here without
 	# headers for this machine's kernel: what matters is what they were told.
-	run make -n -C "$PMM_PROJECT" install
+	# Under make check the parent make exports its KDIR: not the user's.
+	run env -u KDIR -u KVER -u MAKEFLAGS -u MAKELEVEL make -n -C "$PMM_PROJECT" install
 	refute_output --partial install-deps
 	assert_output --partial "KDIR=/lib/modules/$(uname -r)/build modules"
-	run make -n -C "$PMM_PROJECT" install KDIR=/tmp/elsewhere
+	run env -u KDIR -u KVER -u MAKEFLAGS -u MAKELEVEL make -n -C "$PMM_PROJECT" install \
+		KDIR=/tmp/elsewhere
 	assert_output --partial "KDIR=/tmp/elsewhere modules"
 	# The test targets still install what they need.
 	run make -n -C "$PMM_PROJECT" all

@@ -63,7 +63,7 @@ pmm_lifetime() {
 		pmm_buf_new lt size=1M memtype=$mt enable=1
 		run "$PMM_MMAP" fill /dev/pmm/lt $PATTERN
 		assert_success
-		"hold_$holder"
+		"pmm_hold_$holder"
 		run pmm_write "$PMM_BUFS/lt/enable" 0
 		assert_failure
 		assert_output --partial "Device or resource busy"
@@ -76,7 +76,7 @@ pmm_lifetime() {
 		assert_exists /sys/module/pmm
 		run "$PMM_MMAP" check /dev/pmm/lt $PATTERN
 		assert_success
-		"release_$release"
+		"pmm_release_$release"
 		run "$PMM_MMAP" check /dev/pmm/lt $PATTERN
 		assert_success
 		phys=$(pmm_attr lt phys_addr)
