@@ -24,13 +24,11 @@
 #include "pmm_compat.h"
 
 /*
- * Open finds the buffer by minor in pmm_mems.  A minor stays allocated
- * (a reserved, NULL entry once the buffer is disabled) until its memory
- * is released, so a node that is going away can never open a newer buffer
- * that got its number.
+ * Open finds the buffer by minor in pmm_mems (PMM_MINORS of them).  A
+ * minor stays allocated (a reserved, NULL entry once the buffer is
+ * disabled) until its memory is released, so a node that is going away
+ * can never open a newer buffer that got its number.
  */
-#define PMM_MINORS	BIT(16)
-
 static dev_t pmm_devt;
 static DEFINE_XARRAY_ALLOC(pmm_mems);
 static u32 pmm_next_minor;
