@@ -179,14 +179,12 @@ static inline const char *pmm_buf_name(struct pmm_buffer *buf)
  * struct pmm_pool_stats - what pools/NAME shows
  * @used: bytes allocated, held ones included
  * @free: bytes free
- * @largest_free: the largest free range, bytes
  * @held: bytes held (struct pmm_pool, @held)
  * @buffers: allocations, held ones included
  */
 struct pmm_pool_stats {
 	u64 used;
 	u64 free;
-	u64 largest_free;
 	u64 held;
 	unsigned int buffers;
 };

@@ -51,10 +51,9 @@ static ssize_t pmm_pool_free_show(struct config_item *item, char *page)
 
 static ssize_t pmm_pool_largest_free_show(struct config_item *item, char *page)
 {
-	struct pmm_pool_stats st;
-
+	/* Walks the pool's bitmap: only for this attribute, not in the stats. */
 	return sysfs_emit(page, "%llu\n",
-			  pmm_pool_item_stats(item, &st)->largest_free);
+			  pmm_pool_largest_free(to_pmm_pool(item)));
 }
 
 static ssize_t pmm_pool_buffers_show(struct config_item *item, char *page)

@@ -65,15 +65,19 @@ static int pmm_buf_disable(struct pmm_buffer *buf)
 	return 0;
 }
 
-static ssize_t pmm_buf_enable_show(struct config_item *item, char *page)
+static bool pmm_buf_enabled(struct pmm_buffer *buf)
 {
-	struct pmm_buffer *buf = to_pmm_buffer(item);
 	bool enabled;
 
 	mutex_lock(&buf->lock);
 	enabled = buf->mem;
 	mutex_unlock(&buf->lock);
-	return sysfs_emit(page, "%d\n", enabled);
+	return enabled;
+}
+
+static ssize_t pmm_buf_enable_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", pmm_buf_enabled(to_pmm_buffer(item)));
 }
 
 /*
@@ -126,13 +130,8 @@ static ssize_t pmm_buf_enable_store(struct config_item *item, const char *page,
 
 static ssize_t pmm_buf_state_show(struct config_item *item, char *page)
 {
-	struct pmm_buffer *buf = to_pmm_buffer(item);
-	bool enabled;
-
-	mutex_lock(&buf->lock);
-	enabled = buf->mem;
-	mutex_unlock(&buf->lock);
-	return sysfs_emit(page, "%s\n", enabled ? "enabled" : "disabled");
+	return sysfs_emit(page, "%s\n", pmm_buf_enabled(to_pmm_buffer(item)) ?
+					"enabled" : "disabled");
 }
 
 static ssize_t pmm_buf_phys_addr_show(struct config_item *item, char *page)

@@ -448,7 +448,6 @@ void pmm_pool_stats(struct pmm_pool *pool, struct pmm_pool_stats *st)
 {
 	st->free = gen_pool_avail(pool->gen);
 	st->used = gen_pool_size(pool->gen) - st->free;
-	st->largest_free = pmm_pool_largest_free(pool);
 	st->buffers = atomic_read(&pool->nr_buffers);
 	st->held = atomic64_read(&pool->held);
 }

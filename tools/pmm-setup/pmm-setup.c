@@ -210,6 +210,21 @@ static int pmm_show_json(struct pmm_ctx *ctx, struct pmm_names *bufs,
 	return PMM_EXIT_OK;
 }
 
+/* One table row: the name, then each attribute in its column's format. */
+static void pmm_show_row(struct pmm_ctx *ctx, const char *dir, const char *name,
+			 const char * const *cols, const char * const *fmts,
+			 size_t ncols)
+{
+	char v[PMM_VALUE_MAX];
+
+	printf("%-20s", name);
+	for (size_t c = 0; c < ncols; c++) {
+		pmm_cfs_read(&ctx->cfs, dir, name, cols[c], v, sizeof(v));
+		printf(fmts[c], v);
+	}
+	printf("\n");
+}
+
 static void pmm_show_table(struct pmm_ctx *ctx, struct pmm_names *bufs,
 			   struct pmm_names *pools, const char *only)
 {
@@ -219,34 +234,20 @@ static void pmm_show_table(struct pmm_ctx *ctx, struct pmm_names *bufs,
 	static const char * const pfmt[] = {
 		" %-9s", " %10s", " %10s", " %10s", " %12s", " %10s",
 	};
-	char v[PMM_VALUE_MAX];
 
 	printf("%-20s %-9s %10s %-12s %-13s %5s %5s %5s %7s\n", "NAME", "STATE",
 	       "SIZE", "MEMTYPE", "CACHE", "OPENS", "MAPS", "LOCKS", "DMABUFS");
-	for (size_t i = 0; i < bufs->n; i++) {
-		if (only && strcmp(only, bufs->v[i]))
-			continue;
-		printf("%-20s", bufs->v[i]);
-		for (size_t c = 0; c < PMM_NCOLS(pmm_buffer_cols); c++) {
-			pmm_cfs_read(&ctx->cfs, "buffers", bufs->v[i], pmm_buffer_cols[c],
-				     v, sizeof(v));
-			printf(bfmt[c], v);
-		}
-		printf("\n");
-	}
+	for (size_t i = 0; i < bufs->n; i++)
+		if (!only || !strcmp(only, bufs->v[i]))
+			pmm_show_row(ctx, "buffers", bufs->v[i], pmm_buffer_cols, bfmt,
+				     PMM_NCOLS(pmm_buffer_cols));
 	if (only)
 		return;
 	printf("\n%-20s %-9s %10s %10s %10s %12s %10s\n", "POOL", "BACKEND",
 	       "SIZE", "USED", "FREE", "LARGEST_FREE", "HELD");
-	for (size_t i = 0; i < pools->n; i++) {
-		printf("%-20s", pools->v[i]);
-		for (size_t c = 0; c < PMM_NCOLS(pmm_pool_cols); c++) {
-			pmm_cfs_read(&ctx->cfs, "pools", pools->v[i], pmm_pool_cols[c],
-				     v, sizeof(v));
-			printf(pfmt[c], v);
-		}
-		printf("\n");
-	}
+	for (size_t i = 0; i < pools->n; i++)
+		pmm_show_row(ctx, "pools", pools->v[i], pmm_pool_cols, pfmt,
+			     PMM_NCOLS(pmm_pool_cols));
 }
 
 static int pmm_cmd_show(struct pmm_ctx *ctx, char **argv)
