@@ -4,9 +4,29 @@
 
 export BATS_LIB_PATH=${BATS_LIB_PATH:-/usr/lib/bats}
 bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
-bats_load_library bats-file
+
+# pmm_bats_lib NAME - load a bats library as bats_load_library would.
+# bats sources this file again for every test, and each library's
+# load.bash forks dirname(1) for every file it sources: under emulation
+# (TCG) that was over a second a test.  The libraries' src/ files are
+# plain function definitions, which is all load.bash sources.
+pmm_bats_lib() {
+	local dir f
+	local IFS=:
+	for dir in $BATS_LIB_PATH; do
+		[ -d "$dir/$1/src" ] || continue
+		for f in "$dir/$1"/src/*.bash; do
+			# shellcheck source=/dev/null
+			source "$f"
+		done
+		return 0
+	done
+	echo "pmm: bats library $1 not found in $BATS_LIB_PATH" >&2
+	return 1
+}
+pmm_bats_lib bats-support
+pmm_bats_lib bats-assert
+pmm_bats_lib bats-file
 
 # configfs is global state: tests in one file must not run concurrently.
 export BATS_NO_PARALLELIZE_WITHIN_FILE=true
@@ -25,7 +45,15 @@ export PMM_PROJECT PMM_KO PMM_TEST_KMOD PMM_CFS PMM_BUFS PMM_POOLS
 
 # Patterns of kernel reports that mean a bug, whatever a test asserted: the
 # list tests/vm/run checks the whole guest's log against, as one regex.
-PMM_SPLAT=$(paste -sd '|' "$PMM_PROJECT/tests/vm/splat-patterns")
+# (Builtins only: this runs for every test.)
+pmm_join() { # pmm_join SEPARATOR WORD... - set PMM_JOINED
+	local IFS=$1
+	shift
+	PMM_JOINED="$*"
+}
+mapfile -t PMM_SPLAT_LINES < "$PMM_PROJECT/tests/vm/splat-patterns"
+pmm_join '|' "${PMM_SPLAT_LINES[@]}"
+PMM_SPLAT=$PMM_JOINED
 
 # pmm_requires FEATURE... - skip the test unless every feature is present.
 # Unknown features are a bug in the test, not a reason to skip.  The
