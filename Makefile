@@ -172,9 +172,10 @@ lint: kernel $(KSCRIPTS)/checkpatch.pl
 	tests/vm/cross-check arm64
 	tests/vm/cross-check armmp-lpae
 
-# Host suites, Debian's kernel, and the sanitizer lane on the debug kernel
-# (built the first time, ~7 minutes here).
-check: all debug-modules $(KSCRIPTS)/checkpatch.pl
+# Host suites, Debian's kernel, the sanitizer lane on the debug kernel
+# (built the first time, ~7 minutes here) and the arm64 guest's
+# device-tree and cache suites.
+check: all debug-modules arm64-modules arm64-bins $(KSCRIPTS)/checkpatch.pl
 	tests/run-all
 
 # Every kernel suite on the debug kernel too.

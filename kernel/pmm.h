@@ -45,6 +45,29 @@ enum pmm_backend {
 };
 
 /**
+ * struct pmm_pool_spec - where a pool's memory comes from, as the pools
+ *	parameter or a device-tree memory-region describes it
+ * @name: the memory type's name
+ * @size: bytes
+ * @base: physical address of a carveout (@carveout true)
+ * @carveout: a range the kernel does not map or use
+ * @dev: the device the pool is kept coherent for
+ * @cma_np: with @cma_region, a CMA area (reusable shared-dma-pool) the
+ *	whole pool is allocated from through @dev; NULL for RAM taken from
+ *	the page allocator (@carveout false) or for a carveout
+ * @cma_region: index into @cma_np's memory-region property
+ */
+struct pmm_pool_spec {
+	const char *name;
+	u64 size;
+	phys_addr_t base;
+	bool carveout;
+	struct device *dev;
+	struct device_node *cma_np;
+	int cma_region;
+};
+
+/**
  * struct pmm_pool - one memory type, reserved at module load
  * @node: entry in the list of pools, in module parameter order
  * @name: the memory type's name (pools/NAME, a buffer's memtype)
@@ -54,6 +77,14 @@ enum pmm_backend {
  * @gen: sub-allocator over [@base, @base + @size)
  * @res: the claimed region (carveout only)
  * @res_name: "pmm:NAME", the name /proc/iomem shows for @res
+ * @dev: the device whose DMA view the pool's memory is kept coherent for
+ *	(cache maintenance through the DMA API) and, for a CMA region, the
+ *	one it was allocated through
+ * @coherent: whether @dev's DMA is cache-coherent: nothing to maintain
+ * @cma_np: the device-tree node whose memory-region @cma_region is the
+ *	CMA area the pool came from (NULL unless it did)
+ * @cma_region: index into @cma_np's memory-region
+ * @cma_dma: @dev's DMA address of the CMA allocation
  * @nr_buffers: live allocations from this pool, held ones included
  * @held: bytes of allocations whose buffer is gone but whose pages are
  *	still referenced from outside PMM (pmm_mem.held_node)
@@ -71,6 +102,11 @@ struct pmm_pool {
 	struct gen_pool *gen;
 	struct resource *res;
 	char res_name[PMM_NAME_MAX + 5];
+	struct device *dev;
+	bool coherent;
+	struct device_node *cma_np;
+	int cma_region;
+	dma_addr_t cma_dma;
 	atomic_t nr_buffers;
 	atomic64_t held;
 	struct mutex zero_lock;	/* @zeroed; innermost */
@@ -107,6 +143,8 @@ struct pmm_mem_desc {
  *	memory lives as long as the node, any open file or any mapping
  * @desc: what it was created from, fixed for its life
  * @phys: physical address
+ * @dma: the pool device's DMA address of contig memory (mapped while the
+ *	memory lives, for cache maintenance of its linear alias)
  * @vaddr: kernel view with the buffer's cacheability
  * @lock: protects every field below it
  * @opens: open files (a mapping keeps its file open)
@@ -130,6 +168,7 @@ struct pmm_mem {
 	struct device dev;
 	struct pmm_mem_desc desc;
 	phys_addr_t phys;
+	dma_addr_t dma;
 	void *vaddr;
 	struct mutex lock;	/* opens, maps, disabled; inside pmm_buffer.lock */
 	unsigned int opens;
@@ -214,6 +253,7 @@ const char *pmm_cache_name(u32 cache);
 /* pmm_reserve.c */
 int pmm_reserve_carveout(struct pmm_pool *pool);
 int pmm_reserve_contig(struct pmm_pool *pool);
+int pmm_reserve_cma(struct pmm_pool *pool);
 void pmm_reserve_release(struct pmm_pool *pool);
 
 /* pmm_fit.c */
@@ -221,7 +261,8 @@ unsigned long pmm_fit_alloc(struct gen_pool *gen, u64 size, u64 align,
 			    u64 boundary);
 
 /* pmm_pool.c */
-int pmm_pools_init(const char *spec);
+int pmm_pool_add(const struct pmm_pool_spec *spec);
+int pmm_pools_init(const char *spec, struct device *dev);
 void pmm_pools_exit(void);
 struct pmm_pool *pmm_pool_find(const char *name);
 struct pmm_pool *pmm_pool_first(void);
@@ -246,6 +287,8 @@ int pmm_mem_map_kernel(struct pmm_mem *mem);
 int pmm_mem_unmap_kernel(struct pmm_mem *mem);
 void pmm_mem_zero_range(void *arg, u64 off, u64 len);
 int pmm_mem_mmap(struct pmm_mem *mem, struct vm_area_struct *vma);
+void pmm_mem_sync(struct pmm_mem *mem, u64 off, u64 len, bool for_cpu,
+		  enum dma_data_direction dir);
 struct pmm_mem *pmm_vma_mem(struct vm_area_struct *vma);
 
 /* pmm_mem.c */
@@ -261,11 +304,15 @@ void pmm_mem_close(struct pmm_mem *mem);
 unsigned int pmm_mem_count(struct pmm_mem *mem, enum pmm_mem_count which);
 
 /* pmm_dmabuf.c */
-void pmm_dmabuf_sync(struct pmm_mem *mem, bool for_cpu,
+void pmm_dmabuf_sync(struct pmm_mem *mem, u64 off, u64 len, bool for_cpu,
 		     enum dma_data_direction dir);
 struct dma_buf *pmm_dmabuf_export(struct pmm_mem *mem, u32 flags);
 
 /* pmm_api.c: include/linux/pmm.h */
+
+/* pmm_device.c */
+struct device *pmm_device_init(void);
+void pmm_device_exit(void);
 
 /* pmm_cdev.c */
 int pmm_cdev_init(void);

@@ -202,10 +202,13 @@ static int pmm_ioctl_sync(struct pmm_file *pf, void *data)
 	else
 		dir = DMA_FROM_DEVICE;
 	/*
-	 * The buffer is contiguous and small next to a cache flush of the
-	 * whole of it, so the range is validated but the whole is synced.
+	 * For the pool's device (a user-space driver's DMA) and for every
+	 * importer: the caller cannot know who else works on the buffer.
 	 */
-	pmm_dmabuf_sync(mem, !(arg->flags & PMM_SYNC_END), dir);
+	pmm_mem_sync(mem, arg->offset, arg->length,
+		     !(arg->flags & PMM_SYNC_END), dir);
+	pmm_dmabuf_sync(mem, arg->offset, arg->length,
+			!(arg->flags & PMM_SYNC_END), dir);
 	return 0;
 }
 

@@ -156,6 +156,14 @@ static struct sg_table *pmm_dmabuf_map(struct dma_buf_attachment *attachment,
 					pmm_dma_attrs(mem));
 		if (dma_mapping_error(a->dev, addr))
 			return ERR_PTR(-ENOMEM);
+		if (mem->desc.cache == PMM_CACHE_CACHED &&
+		    dma_need_sync(a->dev, addr)) {
+			dma_unmap_resource(a->dev, addr, mem->desc.size, dir,
+					   pmm_dma_attrs(mem));
+			dev_warn_ratelimited(a->dev, "pmm: buffer '%s': map: a cached carveout cannot be kept coherent for a device without coherent DMA; use writecombine or uncached\n",
+					     dev_name(&mem->dev));
+			return ERR_PTR(-EINVAL);
+		}
 		for_each_sgtable_sg(&a->sgt, sg, i) {
 			sg_dma_address(sg) = addr;
 			sg_dma_len(sg) = sg->length;
@@ -187,59 +195,82 @@ static void pmm_dmabuf_unmap(struct dma_buf_attachment *attachment,
 				   dir, pmm_dma_attrs(mem));
 }
 
+/* Sync [@off, @off + @len) of @a's DMA segments, which map it in order. */
+static void pmm_attachment_sync(struct pmm_attachment *a, u64 off, u64 len,
+				bool for_cpu, enum dma_data_direction dir)
+{
+	struct scatterlist *sg;
+	u64 start = 0, s, e;
+	int i;
+
+	for_each_sgtable_dma_sg(&a->sgt, sg, i) {
+		s = max(off, start);
+		e = min(off + len, start + sg_dma_len(sg));
+		if (s < e) {
+			if (for_cpu)
+				dma_sync_single_range_for_cpu(a->dev,
+							      sg_dma_address(sg),
+							      s - start, e - s,
+							      dir);
+			else
+				dma_sync_single_range_for_device(a->dev,
+								 sg_dma_address(sg),
+								 s - start,
+								 e - s, dir);
+		}
+		start += sg_dma_len(sg);
+	}
+}
+
 /**
- * pmm_dmabuf_sync() - Cache maintenance for CPU access to a buffer.
+ * pmm_dmabuf_sync() - Cache maintenance of part of a buffer for the
+ *	devices it is mapped for.
  * @mem: the allocation
+ * @off: offset of the first byte
+ * @len: bytes, at most the rest of the buffer
  * @for_cpu: true before the CPU accesses it, false after
  * @dir: the direction of the device transfers it is synchronised with
  *
- * Cached buffers are synchronised for every device that has one of their
- * dma-bufs mapped; write-combined and uncached ones need nothing.
+ * Cached contig buffers are synchronised for every device that has one of
+ * their dma-bufs mapped; write-combined and uncached ones need nothing.
+ * Carveouts are mapped as a resource, which the DMA API does not sync
+ * (it would reach the memory through a linear map carveouts do not have):
+ * a cached one is only mapped for coherent devices.
  *
  * Context: Process context.
  */
-void pmm_dmabuf_sync(struct pmm_mem *mem, bool for_cpu,
+void pmm_dmabuf_sync(struct pmm_mem *mem, u64 off, u64 len, bool for_cpu,
 		     enum dma_data_direction dir)
 {
 	struct pmm_attachment *a;
 
-	if (mem->desc.cache != PMM_CACHE_CACHED)
+	if (mem->desc.cache != PMM_CACHE_CACHED || !pmm_mem_has_pages(mem))
 		return;
 
 	mutex_lock(&mem->lock);
-	list_for_each_entry(a, &mem->attachments, node) {
-		if (!a->mapped)
-			continue;
-		if (pmm_mem_has_pages(mem)) {
-			if (for_cpu)
-				dma_sync_sgtable_for_cpu(a->dev, &a->sgt, dir);
-			else
-				dma_sync_sgtable_for_device(a->dev, &a->sgt, dir);
-		} else {
-			if (for_cpu)
-				dma_sync_single_for_cpu(a->dev,
-							sg_dma_address(a->sgt.sgl),
-							mem->desc.size, dir);
-			else
-				dma_sync_single_for_device(a->dev,
-							   sg_dma_address(a->sgt.sgl),
-							   mem->desc.size, dir);
-		}
-	}
+	list_for_each_entry(a, &mem->attachments, node)
+		if (a->mapped)
+			pmm_attachment_sync(a, off, len, for_cpu, dir);
 	mutex_unlock(&mem->lock);
 }
 
 static int pmm_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
 				       enum dma_data_direction dir)
 {
-	pmm_dmabuf_sync(dmabuf->priv, true, dir);
+	struct pmm_mem *mem = dmabuf->priv;
+
+	pmm_mem_sync(mem, 0, mem->desc.size, true, dir);
+	pmm_dmabuf_sync(mem, 0, mem->desc.size, true, dir);
 	return 0;
 }
 
 static int pmm_dmabuf_end_cpu_access(struct dma_buf *dmabuf,
 				     enum dma_data_direction dir)
 {
-	pmm_dmabuf_sync(dmabuf->priv, false, dir);
+	struct pmm_mem *mem = dmabuf->priv;
+
+	pmm_mem_sync(mem, 0, mem->desc.size, false, dir);
+	pmm_dmabuf_sync(mem, 0, mem->desc.size, false, dir);
 	return 0;
 }
 

@@ -43,6 +43,19 @@ static int pmm_buf_enable(struct pmm_buffer *buf)
 		return -EINVAL;
 	}
 
+	/*
+	 * Cache maintenance goes through the linear map, which a carveout
+	 * does not have: cached carveout memory is only coherent with a
+	 * device whose DMA is.
+	 */
+	if (buf->desc.cache == PMM_CACHE_CACHED && !buf->desc.pool->coherent &&
+	    buf->desc.pool->backend == PMM_BACKEND_CARVEOUT) {
+		pmm_buf_err(buf, "cache",
+			    "cached needs DMA-coherent memory, and carveout pool '%s' is not (%s); use writecombine or uncached\n",
+			    buf->desc.pool->name, dev_name(buf->desc.pool->dev));
+		return -EINVAL;
+	}
+
 	mem = pmm_mem_create(&buf->desc, pmm_buf_name(buf));
 	if (IS_ERR(mem))
 		return PTR_ERR(mem);

@@ -5,6 +5,7 @@
  *
  * Files, each calling only into the ones after it:
  *   pmm_main.c      module init/exit
+ *   pmm_device.c    platform devices: device-tree pools, DMA coherency
  *   pmm_configfs.c  the configfs tree: buffers/ and the read-only pools/
  *   pmm_buffer.c    a declared buffer (buffers/NAME) and its attributes
  *   pmm_enable.c    enable, the commit point, and the live attributes
@@ -20,23 +21,33 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/err.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
 #include "pmm.h"
 
-static char *pools = "default:16M";
+static char *pools;
 module_param(pools, charp, 0444);
 MODULE_PARM_DESC(pools,
-		 "Memory types: NAME:SIZE[@BASE][,...], K/M/G suffixes; with @BASE a carveout the kernel does not use, without it contiguous RAM taken at load (default: default:16M)");
+		 "Memory types beside the device tree's: NAME:SIZE[@BASE][,...], K/M/G suffixes; with @BASE a carveout the kernel does not use, without it contiguous RAM taken at load (default: default:16M unless the device tree declares pools)");
+
+/* A machine told nothing still gets a pool to try PMM with. */
+#define PMM_DEFAULT_POOLS	"default:16M"
 
 static int __init pmm_init(void)
 {
+	struct device *dev;
 	int ret;
 
-	ret = pmm_pools_init(pools);
+	dev = pmm_device_init();
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+
+	ret = pmm_pools_init(pools ?: (pmm_pool_first() ? "" : PMM_DEFAULT_POOLS),
+			     dev);
 	if (ret)
-		return ret;
+		goto out_exit_device;
 
 	ret = pmm_mem_init();
 	if (ret)
@@ -58,6 +69,8 @@ out_exit_mem:
 	pmm_mem_exit();
 out_exit_pools:
 	pmm_pools_exit();
+out_exit_device:
+	pmm_device_exit();
 	return ret;
 }
 
@@ -73,6 +86,7 @@ static void __exit pmm_exit(void)
 	pmm_cdev_exit();
 	pmm_mem_exit();
 	pmm_pools_exit();
+	pmm_device_exit();
 }
 
 module_init(pmm_init);

@@ -8,10 +8,14 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
+#include <linux/dma-map-ops.h>
+#include <linux/dma-mapping.h>
 #include <linux/fault-inject.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
 #ifdef CONFIG_X86
 #include <asm/set_memory.h>
 #endif
@@ -20,71 +24,37 @@
 #include "pmm_compat.h"
 
 /*
- * x86 PAT tracks the memory type of RAM pages through the linear map: a
- * user mapping with another type would silently fall back to write-back.
- * So contig (RAM) memory gets its linear map changed for as long as the
- * buffer lives; carveouts are not in the linear map.
+ * "uncached" is the memory type the DMA API gives coherent allocations
+ * (pgprot_dmacoherent()): UC- on x86; on ARM Normal Non-cacheable, since
+ * Device memory, what ioremap() and pgprot_noncached() give there, faults
+ * on the unaligned accesses and DC ZVA that memcpy() and memset() make.
+ * ioremap_wc() is that type on ARM.
  */
-static int pmm_mem_set_linear_cache(struct pmm_mem *mem, u32 cache)
-{
-#ifdef CONFIG_X86
-	unsigned long addr = (unsigned long)mem->vaddr;
-	int pages = mem->desc.size >> PAGE_SHIFT;
+#if defined(CONFIG_ARM) || defined(CONFIG_ARM64)
+#define pmm_ioremap_uncached	ioremap_wc
+#else
+#define pmm_ioremap_uncached	ioremap
+#endif
 
+static pgprot_t pmm_pgprot(u32 cache, pgprot_t prot)
+{
 	switch (cache) {
 	case PMM_CACHE_WRITECOMBINE:
-		return set_memory_wc(addr, pages);
+		return pgprot_writecombine(prot);
 	case PMM_CACHE_UNCACHED:
-		return set_memory_uc(addr, pages);
+		return pgprot_dmacoherent(prot);
 	case PMM_CACHE_CACHED:
-		return set_memory_wb(addr, pages);
+		break;
 	}
-#endif
-	return 0;
+	return prot;
 }
 
-/**
- * pmm_mem_map_kernel() - Give a buffer's memory its kernel view.
- * @mem: the memory, with its pool, range and cacheability set
- *
- * Contig memory is seen through the linear map, whose memory type is
- * changed to the buffer's; carveouts get a mapping of their own.
- *
- * Context: Process context.
- * Return: 0, or a negative errno if no mapping of that type can be had.
- */
-int pmm_mem_map_kernel(struct pmm_mem *mem)
+static struct device *pmm_mem_dma_dev(struct pmm_mem *mem)
 {
-	if (mem->desc.pool->backend == PMM_BACKEND_CONTIG) {
-		mem->vaddr = phys_to_virt(mem->phys);
-		if (mem->desc.cache == PMM_CACHE_CACHED)
-			return 0;
-		return pmm_mem_set_linear_cache(mem, mem->desc.cache);
-	}
-
-	switch (mem->desc.cache) {
-	case PMM_CACHE_CACHED:
-		mem->vaddr = memremap(mem->phys, mem->desc.size, MEMREMAP_WB);
-		break;
-	case PMM_CACHE_WRITECOMBINE:
-		mem->vaddr = memremap(mem->phys, mem->desc.size, MEMREMAP_WC);
-		break;
-	case PMM_CACHE_UNCACHED:
-		/*
-		 * memremap() has no uncached type; only ioremap() does.  The
-		 * range is memory, not device registers, and an uncached
-		 * mapping of memory takes ordinary loads and stores: it is
-		 * used as memory (memset, copy_to_user, and importers' vmap,
-		 * which expect a system-memory address) rather than through
-		 * the MMIO accessors.
-		 */
-		mem->vaddr = (void __force *)ioremap(mem->phys, mem->desc.size);
-		break;
-	}
-	return mem->vaddr ? 0 : -ENOMEM;
+	return mem->desc.pool->dev;
 }
 
-#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+#if defined(CONFIG_X86) && defined(CONFIG_FAULT_INJECTION_DEBUG_FS)
 /*
  * set_memory_wb() fails only when a page-table allocation does while it
  * splits a large page, which the set_memory_wc/uc() before it has already
@@ -123,7 +93,7 @@ void pmm_map_exit(void)
 	debugfs_remove_recursive(pmm_fail_restore_dir);
 }
 #else
-static bool pmm_restore_fails(void)
+static inline bool pmm_restore_fails(void)
 {
 	return false;
 }
@@ -137,6 +107,152 @@ void pmm_map_exit(void)
 }
 #endif
 
+#ifdef CONFIG_X86
+/*
+ * x86 PAT tracks the memory type of RAM pages through the linear map: a
+ * user mapping with another type would silently fall back to write-back.
+ * So contig (RAM) memory gets its linear map changed for as long as the
+ * buffer lives; carveouts are not in the linear map.
+ */
+static int pmm_mem_set_linear_cache(struct pmm_mem *mem, u32 cache)
+{
+	unsigned long addr = (unsigned long)phys_to_virt(mem->phys);
+	int pages = mem->desc.size >> PAGE_SHIFT;
+
+	switch (cache) {
+	case PMM_CACHE_WRITECOMBINE:
+		return set_memory_wc(addr, pages);
+	case PMM_CACHE_UNCACHED:
+		return set_memory_uc(addr, pages);
+	}
+	return set_memory_wb(addr, pages);
+}
+
+static int pmm_mem_map_noncached(struct pmm_mem *mem)
+{
+	int ret = pmm_mem_set_linear_cache(mem, mem->desc.cache);
+
+	if (!ret)
+		mem->vaddr = phys_to_virt(mem->phys);
+	return ret;
+}
+
+static int pmm_mem_unmap_noncached(struct pmm_mem *mem)
+{
+	if (pmm_restore_fails())
+		return -ENOMEM;
+	return pmm_mem_set_linear_cache(mem, PMM_CACHE_CACHED);
+}
+#else
+/*
+ * Elsewhere the linear map keeps its cacheable type: the kernel view is a
+ * mapping of its own, as the DMA API makes for non-coherent allocations.
+ * The cacheable alias must hold no dirty line that could be written back
+ * over what the buffer's users write (clean), nor lines that a later
+ * cacheable owner would read instead of memory (invalidate): both before
+ * the non-cached owner gets the memory and after it is done.
+ */
+static void pmm_mem_flush_alias(struct pmm_mem *mem)
+{
+	struct device *dev = pmm_mem_dma_dev(mem);
+
+	dma_sync_single_for_device(dev, mem->dma, mem->desc.size,
+				   DMA_BIDIRECTIONAL);
+	dma_sync_single_for_cpu(dev, mem->dma, mem->desc.size,
+				DMA_BIDIRECTIONAL);
+}
+
+static int pmm_mem_map_noncached(struct pmm_mem *mem)
+{
+	unsigned long i, nr = mem->desc.size >> PAGE_SHIFT;
+	struct page **pages;
+
+	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++)
+		pages[i] = pfn_to_page(PHYS_PFN(mem->phys) + i);
+	pmm_mem_flush_alias(mem);
+	mem->vaddr = vmap(pages, nr, VM_MAP,
+			  pmm_pgprot(mem->desc.cache, PAGE_KERNEL));
+	kvfree(pages);
+	return mem->vaddr ? 0 : -ENOMEM;
+}
+
+static int pmm_mem_unmap_noncached(struct pmm_mem *mem)
+{
+	vunmap(mem->vaddr);
+	pmm_mem_flush_alias(mem);
+	return 0;
+}
+#endif
+
+/*
+ * Contig memory is mapped for the pool's device for as long as it lives:
+ * the DMA address is what cache maintenance of its range goes through.
+ * Each owner syncs what it needs (zeroing, a change of type, PMM_IOC_SYNC),
+ * so the mapping itself makes none.
+ */
+static int pmm_mem_map_contig(struct pmm_mem *mem)
+{
+	struct device *dev = pmm_mem_dma_dev(mem);
+	int ret;
+
+	mem->dma = dma_map_page_attrs(dev, pfn_to_page(PHYS_PFN(mem->phys)), 0,
+				      mem->desc.size, DMA_BIDIRECTIONAL,
+				      DMA_ATTR_SKIP_CPU_SYNC);
+	if (dma_mapping_error(dev, mem->dma))
+		return -ENOMEM;
+	if (mem->desc.cache == PMM_CACHE_CACHED) {
+		mem->vaddr = phys_to_virt(mem->phys);
+		return 0;
+	}
+	ret = pmm_mem_map_noncached(mem);
+	if (ret)
+		dma_unmap_page_attrs(dev, mem->dma, mem->desc.size,
+				     DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
+	return ret;
+}
+
+/**
+ * pmm_mem_map_kernel() - Give a buffer's memory its kernel view.
+ * @mem: the memory, with its pool, range and cacheability set
+ *
+ * Contig memory is seen through the linear map if cached; otherwise
+ * through a mapping of the buffer's type (on x86 the linear map itself,
+ * changed to that type).  Carveouts get a mapping of their own.
+ *
+ * Context: Process context.
+ * Return: 0, or a negative errno if no mapping of that type can be had.
+ */
+int pmm_mem_map_kernel(struct pmm_mem *mem)
+{
+	if (mem->desc.pool->backend == PMM_BACKEND_CONTIG)
+		return pmm_mem_map_contig(mem);
+
+	switch (mem->desc.cache) {
+	case PMM_CACHE_CACHED:
+		mem->vaddr = memremap(mem->phys, mem->desc.size, MEMREMAP_WB);
+		break;
+	case PMM_CACHE_WRITECOMBINE:
+		mem->vaddr = memremap(mem->phys, mem->desc.size, MEMREMAP_WC);
+		break;
+	case PMM_CACHE_UNCACHED:
+		/*
+		 * memremap() has no uncached type; only ioremap() does.  The
+		 * range is memory, not device registers, and an uncached
+		 * mapping of memory takes ordinary loads and stores: it is
+		 * used as memory (memset, copy_to_user, and importers' vmap,
+		 * which expect a system-memory address) rather than through
+		 * the MMIO accessors.
+		 */
+		mem->vaddr = (void __force *)pmm_ioremap_uncached(mem->phys,
+								  mem->desc.size);
+		break;
+	}
+	return mem->vaddr ? 0 : -ENOMEM;
+}
+
 /**
  * pmm_mem_unmap_kernel() - Remove a buffer's kernel view.
  * @mem: the memory
@@ -144,22 +260,65 @@ void pmm_map_exit(void)
  * Context: Process context.
  * Return: non-zero if the linear map of contig memory could not be given
  * back its write-back type: such memory must not go back to the pool,
- * where a new owner would get a mapping of a conflicting type.
+ * where a new owner would get a mapping of a conflicting type.  The call
+ * can be repeated until it succeeds.
  */
 int pmm_mem_unmap_kernel(struct pmm_mem *mem)
 {
+	int ret;
+
 	if (mem->desc.pool->backend == PMM_BACKEND_CONTIG) {
-		if (mem->desc.cache == PMM_CACHE_CACHED)
-			return 0;
-		if (pmm_restore_fails())
-			return -ENOMEM;
-		return pmm_mem_set_linear_cache(mem, PMM_CACHE_CACHED);
+		if (mem->desc.cache != PMM_CACHE_CACHED) {
+			ret = pmm_mem_unmap_noncached(mem);
+			if (ret)
+				return ret;
+		}
+		dma_unmap_page_attrs(pmm_mem_dma_dev(mem), mem->dma,
+				     mem->desc.size, DMA_BIDIRECTIONAL,
+				     DMA_ATTR_SKIP_CPU_SYNC);
 	} else if (mem->desc.cache == PMM_CACHE_UNCACHED) {
 		iounmap((void __iomem __force *)mem->vaddr);
 	} else {
 		memunmap(mem->vaddr);
 	}
 	return 0;
+}
+
+/**
+ * pmm_mem_sync() - Cache maintenance of part of a buffer for its pool's
+ *	device.
+ * @mem: the memory
+ * @off: offset of the first byte, within the buffer
+ * @len: bytes, at most the rest of the buffer
+ * @for_cpu: true before the CPU accesses the range (invalidates what a
+ *	device wrote), false after (cleans what the CPU wrote)
+ * @dir: the direction of the device's transfers
+ *
+ * Only cached contig memory of a pool whose device is not DMA-coherent
+ * needs it: non-cached memory has no cached lines but those of the linear
+ * alias, which enable and release take care of, and a cached carveout is
+ * only allowed on a coherent device.  The range is widened to whole cache
+ * lines.
+ *
+ * Context: Process context.
+ */
+void pmm_mem_sync(struct pmm_mem *mem, u64 off, u64 len, bool for_cpu,
+		  enum dma_data_direction dir)
+{
+	struct pmm_pool *pool = mem->desc.pool;
+	u64 line = dma_get_cache_alignment(), end;
+
+	if (mem->desc.cache != PMM_CACHE_CACHED || pool->coherent ||
+	    pool->backend != PMM_BACKEND_CONTIG)
+		return;
+	end = min(round_up(off + len, line), mem->desc.size);
+	off = round_down(off, line);
+	if (for_cpu)
+		dma_sync_single_range_for_cpu(pool->dev, mem->dma, off,
+					      end - off, dir);
+	else
+		dma_sync_single_range_for_device(pool->dev, mem->dma, off,
+						 end - off, dir);
 }
 
 /**
@@ -177,6 +336,12 @@ void pmm_mem_zero_range(void *arg, u64 off, u64 len)
 	memset(mem->vaddr + off, 0, len);
 	/* Drain write-combining buffers before anyone else can look. */
 	wmb();
+	/*
+	 * Zeroes in dirty cache lines are not in memory yet: a device
+	 * reading before the owner's first sync would see what the last
+	 * owner left there.
+	 */
+	pmm_mem_sync(mem, off, len, false, DMA_TO_DEVICE);
 }
 
 static void pmm_vm_open(struct vm_area_struct *vma)
@@ -201,19 +366,6 @@ static const struct vm_operations_struct pmm_vm_ops = {
 	.open = pmm_vm_open,
 	.close = pmm_vm_close,
 };
-
-static pgprot_t pmm_pgprot(u32 cache, pgprot_t prot)
-{
-	switch (cache) {
-	case PMM_CACHE_WRITECOMBINE:
-		return pgprot_writecombine(prot);
-	case PMM_CACHE_UNCACHED:
-		return pgprot_noncached(prot);
-	case PMM_CACHE_CACHED:
-		break;
-	}
-	return prot;
-}
 
 /*
  * Contig pools have struct pages: map them as pages (VM_MIXEDMAP) so that

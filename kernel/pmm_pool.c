@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * PMM pools (memory types): created at module load from the "pools"
- * parameter, sub-allocated with genalloc (placement is pmm_fit.c's),
+ * PMM pools (memory types): created at module load from the device tree
+ * and the "pools" parameter, sub-allocated with genalloc (placement is pmm_fit.c's),
  * with a record of which free pages are already zero.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
+#include <linux/dma-map-ops.h>
 #include <linux/genalloc.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/module.h>
+#include <linux/of.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -279,15 +281,35 @@ static void pmm_pool_destroy(struct pmm_pool *pool)
 	gen_pool_destroy(pool->gen);
 	kvfree(pool->zeroed);
 	pmm_reserve_release(pool);
+	of_node_put(pool->cma_np);
 	mutex_destroy(&pool->zero_lock);
 	kfree(pool);
 }
 
-static int pmm_pool_create(const char *name, u64 size, bool has_base, u64 base)
+/* Seals the pool list: configfs reads it without a lock from then on. */
+static bool pmm_pools_sealed;
+
+/**
+ * pmm_pool_add() - Reserve a pool and make it a memory type.
+ * @spec: what it is and where its memory comes from
+ *
+ * Context: Module init (pools can only be added before pmm_pools_init()
+ * has sealed the list), process context.
+ * Return: 0, or a negative errno after logging why the pool was refused.
+ */
+int pmm_pool_add(const struct pmm_pool_spec *spec)
 {
+	const char *name = spec->name;
+	u64 size = spec->size, base = spec->base;
+	bool has_base = spec->carveout || spec->cma_np;
 	struct pmm_pool *pool;
 	int ret;
 
+	if (pmm_pools_sealed) {
+		pr_err("pool '%s': pools are fixed once the module is loaded\n",
+		       name);
+		return -EBUSY;
+	}
 	if (!pmm_name_valid(name)) {
 		pr_err("pools: invalid pool name '%s' (1-%d of A-Z a-z 0-9 . _ -)\n",
 		       name, PMM_NAME_MAX);
@@ -311,11 +333,22 @@ static int pmm_pool_create(const char *name, u64 size, bool has_base, u64 base)
 	strscpy(pool->name, name, sizeof(pool->name));
 	snprintf(pool->res_name, sizeof(pool->res_name), "pmm:%s", name);
 	pool->size = size;
+	pool->dev = spec->dev;
+	pool->coherent = dev_is_dma_coherent(pool->dev);
 	atomic_set(&pool->nr_buffers, 0);
 	atomic64_set(&pool->held, 0);
 	mutex_init(&pool->zero_lock);
 
-	if (has_base) {
+	if (spec->cma_np) {
+		pool->backend = PMM_BACKEND_CONTIG;
+		pool->base = base;
+		pool->cma_np = of_node_get(spec->cma_np);
+		pool->cma_region = spec->cma_region;
+		ret = pmm_reserve_cma(pool);
+		if (ret)
+			pr_err("pool '%s': cannot take all of its CMA area [mem %#llx-%#llx]: %d\n",
+			       name, base, base + size - 1, ret);
+	} else if (spec->carveout) {
 		pool->backend = PMM_BACKEND_CARVEOUT;
 		pool->base = base;
 		ret = pmm_reserve_carveout(pool);
@@ -350,9 +383,11 @@ static int pmm_pool_create(const char *name, u64 size, bool has_base, u64 base)
 		goto out_destroy_gen;
 
 	list_add_tail(&pool->node, &pmm_pools);
-	pr_info("pool '%s': %s, %llu bytes at [mem %#llx-%#llx]\n", name,
-		pmm_backend_names[pool->backend], size, (u64)pool->base,
-		(u64)pool->base + size - 1);
+	pr_info("pool '%s': %s%s, %llu bytes at [mem %#llx-%#llx] for %s (%s DMA)\n",
+		name, pmm_backend_names[pool->backend],
+		pool->cma_np ? " (CMA)" : "", size, (u64)pool->base,
+		(u64)pool->base + size - 1, dev_name(pool->dev),
+		pool->coherent ? "coherent" : "non-coherent");
 	return 0;
 
 out_destroy_gen:
@@ -362,14 +397,16 @@ out_free_zeroed:
 out_release_memory:
 	pmm_reserve_release(pool);
 out_free_pool:
+	of_node_put(pool->cma_np);
 	mutex_destroy(&pool->zero_lock);
 	kfree(pool);
 	return ret;
 }
 
 /* One "NAME:SIZE[@BASE]" entry of the pools parameter; modifies @entry. */
-static int pmm_pool_parse(char *entry)
+static int pmm_pool_parse(char *entry, struct device *dev)
 {
+	struct pmm_pool_spec spec = { .dev = dev };
 	char *name, *at;
 	u64 size, base = 0;
 
@@ -389,19 +426,26 @@ static int pmm_pool_parse(char *entry)
 		pr_err("pool '%s': invalid base '%s'\n", name, at);
 		return -EINVAL;
 	}
-	return pmm_pool_create(name, size, at, base);
+	spec.name = name;
+	spec.size = size;
+	spec.base = base;
+	spec.carveout = at;
+	return pmm_pool_add(&spec);
 }
 
 /**
- * pmm_pools_init() - Reserve every pool of the "pools" parameter.
+ * pmm_pools_init() - Reserve every pool of the "pools" parameter, after
+ *	those of the device tree, and seal the list.
  * @spec: NAME:SIZE[@BASE][,NAME:SIZE[@BASE]...]
+ * @dev: the device the pools are kept coherent for
  *
- * Either every pool is reserved or none is.
+ * Either every pool of @spec is reserved or none is (the device tree's
+ * are released too then).
  *
  * Context: Module init, process context.
  * Return: 0, or a negative errno after logging which pool failed.
  */
-int pmm_pools_init(const char *spec)
+int pmm_pools_init(const char *spec, struct device *dev)
 {
 	char *copy, *cur, *entry;
 	int ret = 0;
@@ -412,13 +456,15 @@ int pmm_pools_init(const char *spec)
 	cur = strim(copy);
 	while (cur && *cur) {
 		entry = strsep(&cur, ",");
-		ret = pmm_pool_parse(entry);
+		ret = pmm_pool_parse(entry, dev);
 		if (ret)
 			break;
 	}
 	kfree(copy);
 	if (ret)
 		pmm_pools_exit();
+	else
+		pmm_pools_sealed = true;
 	return ret;
 }
 
@@ -435,6 +481,7 @@ void pmm_pools_exit(void)
 		list_del(&pool->node);
 		pmm_pool_destroy(pool);
 	}
+	pmm_pools_sealed = false;
 }
 
 /**

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * PMM - where a pool's memory comes from: a carveout the kernel was told
- * not to use, claimed as a resource, or physically contiguous RAM taken
- * from the page allocator at load.
+ * not to use, claimed as a resource; physically contiguous RAM taken from
+ * the page allocator at load; or the whole of a device-tree CMA area,
+ * allocated through the pool's device.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/dma-mapping.h>
 #include <linux/gfp.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/of_reserved_mem.h>
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
 
@@ -170,6 +173,78 @@ int pmm_reserve_carveout(struct pmm_pool *pool)
 	return 0;
 }
 
+/*
+ * A device has one CMA area (dev->cma_area), which
+ * of_reserved_mem_device_init_by_idx() sets and
+ * of_reserved_mem_device_release() clears: the area is assigned to the
+ * pool's device only around each allocation and free, so that one device
+ * can serve several areas.
+ */
+static struct page *pmm_cma_alloc(struct pmm_pool *pool)
+{
+	struct page *page;
+	phys_addr_t phys;
+	int ret;
+
+	ret = of_reserved_mem_device_init_by_idx(pool->dev, pool->cma_np,
+						 pool->cma_region);
+	if (ret)
+		return ERR_PTR(ret);
+	page = dma_alloc_pages(pool->dev, pool->size, &pool->cma_dma,
+			       DMA_BIDIRECTIONAL, GFP_KERNEL | __GFP_NOWARN);
+	if (!page) {
+		of_reserved_mem_device_release(pool->dev);
+		return ERR_PTR(-EBUSY);
+	}
+	/*
+	 * When the area cannot satisfy it, the DMA API falls back to the
+	 * page allocator, which may find a small pool's size elsewhere.
+	 */
+	phys = page_to_phys(page);
+	if (phys != pool->base) {
+		dma_free_pages(pool->dev, pool->size, page, pool->cma_dma,
+			       DMA_BIDIRECTIONAL);
+		page = ERR_PTR(-EBUSY);
+	}
+	of_reserved_mem_device_release(pool->dev);
+	return page;
+}
+
+static void pmm_cma_free(struct pmm_pool *pool)
+{
+	/*
+	 * Without the area assigned dma_free_pages() would hand the range
+	 * to the page allocator as one huge page: the pool memory is then
+	 * leaked rather than freed wrongly.
+	 */
+	if (of_reserved_mem_device_init_by_idx(pool->dev, pool->cma_np,
+					       pool->cma_region)) {
+		pr_err("pool '%s': cannot reassign its CMA area; %llu bytes stay allocated\n",
+		       pool->name, pool->size);
+		return;
+	}
+	dma_free_pages(pool->dev, pool->size, pfn_to_page(PHYS_PFN(pool->base)),
+		       pool->cma_dma, DMA_BIDIRECTIONAL);
+	of_reserved_mem_device_release(pool->dev);
+}
+
+/**
+ * pmm_reserve_cma() - Take a whole CMA area for a pool.
+ * @pool: the pool, with its device, the area's base and size and its
+ *	memory-region set
+ *
+ * CMA keeps its area movable-only, so the allocation succeeds however
+ * long the system has run, as long as no other user of the area holds
+ * part of it.
+ *
+ * Context: Process context.
+ * Return: 0, or a negative errno: -EBUSY if the area is (partly) in use.
+ */
+int pmm_reserve_cma(struct pmm_pool *pool)
+{
+	return PTR_ERR_OR_ZERO(pmm_cma_alloc(pool));
+}
+
 /**
  * pmm_reserve_release() - Give a pool's memory back to where it came from.
  * @pool: the pool, with nothing allocated from it
@@ -178,7 +253,9 @@ int pmm_reserve_carveout(struct pmm_pool *pool)
  */
 void pmm_reserve_release(struct pmm_pool *pool)
 {
-	if (pool->backend == PMM_BACKEND_CONTIG)
+	if (pool->cma_np)
+		pmm_cma_free(pool);
+	else if (pool->backend == PMM_BACKEND_CONTIG)
 		pmm_free_contig(PHYS_PFN(pool->base), pool->size >> PAGE_SHIFT);
 	else
 		release_mem_region(pool->base, pool->size);

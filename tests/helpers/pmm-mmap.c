@@ -85,6 +85,8 @@ static void usage(FILE *f)
 		"  fill NODE BYTE          map, set every byte to BYTE\n"
 		"  check NODE BYTE         map, verify every byte equals BYTE\n"
 		"  hold NODE               map, print 'ready', wait for EOF on stdin\n"
+		"  memcpy NODE             map, memset it and memcpy to odd addresses\n"
+		"                          (what Device memory faults on), verify\n"
 		"  gup NODE                map, read it with process_vm_readv\n"
 		"  direct NODE FILE        map, write the mapping to FILE with O_DIRECT\n"
 		"  splice NODE             map, vmsplice the mapping into a pipe, unmap,\n"
@@ -187,6 +189,27 @@ int main(int argc, char **argv)
 		}
 	} else if (!strcmp(cmd, "hold")) {
 		pmm_wait_stdin();
+	} else if (!strcmp(cmd, "memcpy")) {
+		/*
+		 * The C library's memset and memcpy use wide, unaligned
+		 * accesses and (arm64) DC ZVA: what a program does with a
+		 * buffer, and what memory types for MMIO refuse.
+		 */
+		static const char text[] = "an unaligned copy into the buffer";
+		size_t off;
+
+		memset(p, 0x5a, length);
+		for (off = 1; off + sizeof(text) < length; off += 4099)
+			memcpy(p + off, text, sizeof(text));
+		for (off = 1; off + sizeof(text) < length; off += 4099)
+			if (memcmp(p + off, text, sizeof(text))) {
+				printf("MISMATCH at %zu\n", off);
+				return 1;
+			}
+		if (p[0] != 0x5a || p[length - 1] != 0x5a) {
+			printf("MISMATCH after memset\n");
+			return 1;
+		}
 	} else if (!strcmp(cmd, "gup")) {
 		/* process_vm_readv pins the source pages with GUP, like O_DIRECT. */
 		unsigned char *dst = malloc(length);
