@@ -223,3 +223,48 @@ pmm_calls() {
 	done
 	pmm_assert_dmesg_clean
 }
+
+# pmm_trace_bytes KIND FIRST SIZE - bytes of KIND (clean|inval) calls on
+# [FIRST, FIRST + SIZE) since the last clear.
+pmm_trace_bytes() {
+	local kind off len dir total=0
+	while read -r kind off len dir; do
+		[ "$kind" = "$1" ] && total=$(( total + len ))
+	done < <(pmm_trace_calls "$2" "$3")
+	echo "$total"
+}
+
+@test "cache: an importer's DMA mapping and SYNC are maintained for it too; a cached carveout is refused to a non-coherent importer" {
+	pmm_requires vgem
+	local phys size=$((1 << 20))
+	pmm_buf_new v memtype=dtcma size=1M cache=cached enable=1
+	phys=$(pmm_phys v)
+	pmm_trace_clear
+	# vgem (non-coherent here) attaches and DMA-maps the buffer.
+	pmm_bg "$PMM_IOCTL" vgem-hold /dev/pmm/v
+	assert_equal "$(pmm_trace_bytes clean "$phys" $size)" $size
+
+	# SYNC: the pool's device over the range in lines, the importer
+	# over the range itself.
+	pmm_trace_clear
+	run -0 "$PMM_IOCTL" sync /dev/pmm/v 65536 65536 $SYNC_READ
+	run -0 "$PMM_IOCTL" sync /dev/pmm/v 100 10 $((SYNC_WRITE | SYNC_END))
+	run -0 pmm_trace_calls "$phys" $size
+	assert_output "$(printf 'inval 65536 65536 2\ninval 65536 65536 2\nclean 0 128 1\nclean 100 10 1')"
+
+	pmm_trace_clear
+	pmm_unhold
+	assert_equal "$(pmm_trace_bytes inval "$phys" $size)" $size
+	pmm_buf_rm v
+
+	pmm_buf_new c memtype=cohvideo size=1M cache=cached enable=1
+	pmm_mark
+	run "$PMM_IOCTL" vgem /dev/pmm/c
+	assert_failure
+	run -0 dmesg
+	assert_output --partial "pmm: buffer 'c': map: a cached carveout cannot be kept coherent for a device without coherent DMA"
+	pmm_buf_rm c
+	modprobe -r vgem
+	pmm_assert_pools_empty
+	pmm_assert_dmesg_clean
+}
