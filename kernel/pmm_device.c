@@ -120,7 +120,7 @@ static struct platform_driver pmm_driver = {
  *
  * Context: Module init, before pmm_pools_init().
  * Return: the device for the pools parameter's pools (the first node's, or
- * one PMM creates), or an ERR_PTR().
+ * one PMM creates), or an ERR_PTR() with no pool left.
  */
 struct device *pmm_device_init(void)
 {
@@ -147,6 +147,8 @@ struct device *pmm_device_init(void)
 	return pmm_param_dev;
 
 out_unregister_driver:
+	/* The nodes' pools, if any came up, go with their devices. */
+	pmm_pools_exit();
 	platform_driver_unregister(&pmm_driver);
 	return ERR_PTR(ret);
 }

@@ -37,8 +37,8 @@ pmm_kernel_sources() {
 	run -0 "$PMM_PROJECT/tests/vm/cross-check" arm64
 	assert_output --partial "cross-check: arm64: pmm.ko, no warnings"
 	run -0 "$PMM_PROJECT/tests/vm/cross-check" armmp-lpae
-	assert_output --partial "cross-check: armmp-lpae: pmm.ko, no warnings"
-	run file "$PMM_PROJECT/build/cross-armmp-lpae/pmm.ko"
+	assert_output --partial "cross-check: armmp-lpae: pmm.o, no warnings"
+	run file "$PMM_PROJECT/build/cross-armmp-lpae/pmm.o"
 	assert_output --partial "32-bit LSB relocatable, ARM"
 }
 
