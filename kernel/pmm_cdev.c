@@ -201,12 +201,6 @@ static int pmm_ioctl_sync(struct pmm_file *pf, void *data)
 		dir = DMA_TO_DEVICE;
 	else
 		dir = DMA_FROM_DEVICE;
-	/*
-	 * For the pool's device (a user-space driver's DMA) and for every
-	 * importer: the caller cannot know who else works on the buffer.
-	 */
-	pmm_mem_sync(mem, arg->offset, arg->length,
-		     !(arg->flags & PMM_SYNC_END), dir);
 	pmm_dmabuf_sync(mem, arg->offset, arg->length,
 			!(arg->flags & PMM_SYNC_END), dir);
 	return 0;

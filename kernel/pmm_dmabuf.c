@@ -223,16 +223,19 @@ static void pmm_attachment_sync(struct pmm_attachment *a, u64 off, u64 len,
 }
 
 /**
- * pmm_dmabuf_sync() - Cache maintenance of part of a buffer for the
- *	devices it is mapped for.
+ * pmm_dmabuf_sync() - Cache maintenance of part of a buffer for its pool's
+ *	device and every device it is mapped for.
  * @mem: the allocation
  * @off: offset of the first byte
  * @len: bytes, at most the rest of the buffer
  * @for_cpu: true before the CPU accesses it, false after
  * @dir: the direction of the device transfers it is synchronised with
  *
- * Cached contig buffers are synchronised for every device that has one of
- * their dma-bufs mapped; write-combined and uncached ones need nothing.
+ * Both: the pool's device stands for DMA PMM does not see (a user-space
+ * driver's, a lock holder's), and the caller cannot know who else works on
+ * the buffer.  Cached contig buffers are synchronised for every device
+ * that has one of their dma-bufs mapped; write-combined and uncached ones
+ * need nothing.
  * Carveouts are mapped as a resource, which the DMA API does not sync
  * (it would reach the memory through a linear map carveouts do not have):
  * a cached one is only mapped for coherent devices.
@@ -244,6 +247,7 @@ void pmm_dmabuf_sync(struct pmm_mem *mem, u64 off, u64 len, bool for_cpu,
 {
 	struct pmm_attachment *a;
 
+	pmm_mem_sync(mem, off, len, for_cpu, dir);
 	if (mem->desc.cache != PMM_CACHE_CACHED || !pmm_mem_has_pages(mem))
 		return;
 
@@ -259,7 +263,6 @@ static int pmm_dmabuf_begin_cpu_access(struct dma_buf *dmabuf,
 {
 	struct pmm_mem *mem = dmabuf->priv;
 
-	pmm_mem_sync(mem, 0, mem->desc.size, true, dir);
 	pmm_dmabuf_sync(mem, 0, mem->desc.size, true, dir);
 	return 0;
 }
@@ -269,7 +272,6 @@ static int pmm_dmabuf_end_cpu_access(struct dma_buf *dmabuf,
 {
 	struct pmm_mem *mem = dmabuf->priv;
 
-	pmm_mem_sync(mem, 0, mem->desc.size, false, dir);
 	pmm_dmabuf_sync(mem, 0, mem->desc.size, false, dir);
 	return 0;
 }

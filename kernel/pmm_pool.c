@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * PMM pools (memory types): created at module load from the device tree
- * and the "pools" parameter, sub-allocated with genalloc (placement is pmm_fit.c's),
- * with a record of which free pages are already zero.
+ * and the "pools" parameter, sub-allocated with genalloc (placement is
+ * pmm_fit.c's), with a record of which free pages are already zero.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

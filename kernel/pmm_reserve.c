@@ -180,36 +180,6 @@ int pmm_reserve_carveout(struct pmm_pool *pool)
  * pool's device only around each allocation and free, so that one device
  * can serve several areas.
  */
-static struct page *pmm_cma_alloc(struct pmm_pool *pool)
-{
-	struct page *page;
-	phys_addr_t phys;
-	int ret;
-
-	ret = of_reserved_mem_device_init_by_idx(pool->dev, pool->cma_np,
-						 pool->cma_region);
-	if (ret)
-		return ERR_PTR(ret);
-	page = dma_alloc_pages(pool->dev, pool->size, &pool->cma_dma,
-			       DMA_BIDIRECTIONAL, GFP_KERNEL | __GFP_NOWARN);
-	if (!page) {
-		of_reserved_mem_device_release(pool->dev);
-		return ERR_PTR(-EBUSY);
-	}
-	/*
-	 * When the area cannot satisfy it, the DMA API falls back to the
-	 * page allocator, which may find a small pool's size elsewhere.
-	 */
-	phys = page_to_phys(page);
-	if (phys != pool->base) {
-		dma_free_pages(pool->dev, pool->size, page, pool->cma_dma,
-			       DMA_BIDIRECTIONAL);
-		page = ERR_PTR(-EBUSY);
-	}
-	of_reserved_mem_device_release(pool->dev);
-	return page;
-}
-
 static void pmm_cma_free(struct pmm_pool *pool)
 {
 	/*
@@ -242,7 +212,27 @@ static void pmm_cma_free(struct pmm_pool *pool)
  */
 int pmm_reserve_cma(struct pmm_pool *pool)
 {
-	return PTR_ERR_OR_ZERO(pmm_cma_alloc(pool));
+	struct page *page;
+	int ret;
+
+	ret = of_reserved_mem_device_init_by_idx(pool->dev, pool->cma_np,
+						 pool->cma_region);
+	if (ret)
+		return ret;
+	page = dma_alloc_pages(pool->dev, pool->size, &pool->cma_dma,
+			       DMA_BIDIRECTIONAL, GFP_KERNEL | __GFP_NOWARN);
+	/*
+	 * When the area cannot satisfy it, the DMA API falls back to the
+	 * page allocator, which may find a small pool's size elsewhere.
+	 */
+	ret = page ? 0 : -EBUSY;
+	if (page && page_to_phys(page) != pool->base) {
+		dma_free_pages(pool->dev, pool->size, page, pool->cma_dma,
+			       DMA_BIDIRECTIONAL);
+		ret = -EBUSY;
+	}
+	of_reserved_mem_device_release(pool->dev);
+	return ret;
 }
 
 /**

@@ -152,6 +152,24 @@ PMM_TEST_POOLS=video:64M@$PMM_CARVE_BASE,fb:16M,hi:32M@$PMM_HI_BASE
 PMM_FAIL_RESTORE=/sys/kernel/debug/fail_pmm_restore
 export PMM_MMAP PMM_IOCTL PMM_LOCK PMM_TEST_POOLS
 
+# PMM_IOC_SYNC flags (include/uapi/linux/pmm.h).
+PMM_SYNC_READ=1
+PMM_SYNC_WRITE=2
+PMM_SYNC_END=4
+
+# The ARM test guest's PMM node (tests/vm/arm64-dt.dtso).
+PMM_DT_NODE=/proc/device-tree/pmm
+
+# pmm_requires_dt_pools REASON - setup_file of a suite that needs the PMM
+# nodes of tests/vm/arm64-dt.dtso: skip with REASON on a machine without
+# a device tree (x86), fail on a guest booted without those nodes.
+pmm_requires_dt_pools() {
+	pmm_requires_vm
+	[ -d /proc/device-tree ] || skip "$1"
+	[ -d "$PMM_DT_NODE" ] ||
+		fail "the guest's device tree has no PMM node: boot it with --dtso tests/vm/arm64-dt.dtso"
+}
+
 # pmm_load_test_pools [PARAM=VALUE...] - load with the standard test pools.
 pmm_load_test_pools() {
 	pmm_load "pools=$PMM_TEST_POOLS" "$@"

@@ -10,17 +10,13 @@
 load ../helpers/common
 
 setup_file() {
-	pmm_requires_vm
-	[ -d /proc/device-tree ] ||
-		skip "device-tree pools need a device tree, which this machine (x86) does not boot with"
-	[ -d /proc/device-tree/pmm ] ||
-		fail "the guest's device tree has no PMM node: boot it with --dtso tests/vm/arm64-dt.dtso"
+	pmm_requires_dt_pools "device-tree pools need a device tree, which this machine (x86) does not boot with"
 	pmm_unload_if_loaded
 }
 
 teardown_file() {
 	# Nothing to undo where setup_file skipped (no PMM node).
-	[ -d /proc/device-tree/pmm ] || return 0
+	[ -d "$PMM_DT_NODE" ] || return 0
 	pmm_buf_rm_all 2> /dev/null || true
 	pmm_unload_if_loaded
 }

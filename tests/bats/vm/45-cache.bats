@@ -14,9 +14,6 @@
 
 load ../helpers/common
 
-SYNC_READ=1
-SYNC_WRITE=2
-SYNC_END=4
 # DMA directions as the kernel numbers them.
 DMA_BIDIRECTIONAL=0
 DMA_TO_DEVICE=1
@@ -24,11 +21,7 @@ DMA_FROM_DEVICE=2
 PMM_TRACE=/sys/kernel/tracing
 
 setup_file() {
-	pmm_requires_vm
-	[ -d /proc/device-tree ] ||
-		skip "x86 DMA is cache-coherent: there is no architecture cache maintenance to trace"
-	[ -d /proc/device-tree/pmm ] ||
-		fail "the guest's device tree has no PMM node: boot it with --dtso tests/vm/arm64-dt.dtso"
+	pmm_requires_dt_pools "x86 DMA is cache-coherent: there is no architecture cache maintenance to trace"
 	mountpoint -q "$PMM_TRACE" || mount -t tracefs tracefs "$PMM_TRACE"
 	echo 'p:pmm_test/clean arch_sync_dma_for_device paddr=%x0:x64 size=%x1:u64 dir=%x2:s32' >> "$PMM_TRACE/kprobe_events"
 	echo 'p:pmm_test/inval arch_sync_dma_for_cpu paddr=%x0:x64 size=%x1:u64 dir=%x2:s32' >> "$PMM_TRACE/kprobe_events"
@@ -46,7 +39,7 @@ setup_file() {
 
 teardown_file() {
 	# Nothing to undo where setup_file skipped (no PMM node).
-	[ -d /proc/device-tree/pmm ] || return 0
+	[ -d "$PMM_DT_NODE" ] || return 0
 	pmm_buf_rm_all 2> /dev/null || true
 	pmm_unload_if_loaded
 	if [ -d "$PMM_TRACE/events/pmm_test" ]; then
@@ -123,27 +116,27 @@ pmm_calls() {
 @test "cache: PMM_IOC_SYNC of a cached buffer maintains exactly the requested range" {
 	pmm_buf_new s memtype=dtcma size=32M cache=cached enable=1
 	pmm_trace_clear
-	run -0 "$PMM_IOCTL" sync /dev/pmm/s 65536 65536 $SYNC_READ
+	run -0 "$PMM_IOCTL" sync /dev/pmm/s 65536 65536 $PMM_SYNC_READ
 	run -0 pmm_calls s
 	assert_output "inval 65536 65536 $DMA_FROM_DEVICE"
 
 	pmm_trace_clear
-	run -0 "$PMM_IOCTL" sync /dev/pmm/s 65536 65536 $((SYNC_WRITE | SYNC_END))
+	run -0 "$PMM_IOCTL" sync /dev/pmm/s 65536 65536 $((PMM_SYNC_WRITE | PMM_SYNC_END))
 	run -0 pmm_calls s
 	assert_output "clean 65536 65536 $DMA_TO_DEVICE"
 
 	# A range within cache lines is widened to them: the DMA API's
 	# line size on arm64 is ARCH_DMA_MINALIGN, 128 bytes.
 	pmm_trace_clear
-	run -0 "$PMM_IOCTL" sync /dev/pmm/s 100 10 $((SYNC_READ | SYNC_WRITE | SYNC_END))
-	run -0 "$PMM_IOCTL" sync /dev/pmm/s 4000 200 $((SYNC_WRITE | SYNC_END))
+	run -0 "$PMM_IOCTL" sync /dev/pmm/s 100 10 $((PMM_SYNC_READ | PMM_SYNC_WRITE | PMM_SYNC_END))
+	run -0 "$PMM_IOCTL" sync /dev/pmm/s 4000 200 $((PMM_SYNC_WRITE | PMM_SYNC_END))
 	run -0 pmm_calls s
 	assert_output "$(printf 'clean 0 128 0\nclean 3968 256 1')"
 
 	# The last line of the buffer, and the whole of it.
 	pmm_trace_clear
-	run -0 "$PMM_IOCTL" sync /dev/pmm/s $(( (32 << 20) - 1 )) 1 $SYNC_READ
-	run -0 "$PMM_IOCTL" sync /dev/pmm/s 0 $((32 << 20)) $SYNC_READ
+	run -0 "$PMM_IOCTL" sync /dev/pmm/s $(( (32 << 20) - 1 )) 1 $PMM_SYNC_READ
+	run -0 "$PMM_IOCTL" sync /dev/pmm/s 0 $((32 << 20)) $PMM_SYNC_READ
 	run -0 pmm_calls s
 	assert_output "$(printf 'inval %d 128 2\ninval 0 %d 2' $(( (32 << 20) - 128 )) $((32 << 20)))"
 	pmm_assert_dmesg_clean
@@ -158,8 +151,8 @@ pmm_calls() {
 	pmm_buf_new cohcarve memtype=cohvideo size=1M cache=cached enable=1
 	pmm_trace_clear
 	for b in wc uc carve coh cohcarve; do
-		run -0 "$PMM_IOCTL" sync /dev/pmm/$b 0 65536 $SYNC_READ
-		run -0 "$PMM_IOCTL" sync /dev/pmm/$b 0 65536 $((SYNC_WRITE | SYNC_END))
+		run -0 "$PMM_IOCTL" sync /dev/pmm/$b 0 65536 $PMM_SYNC_READ
+		run -0 "$PMM_IOCTL" sync /dev/pmm/$b 0 65536 $((PMM_SYNC_WRITE | PMM_SYNC_END))
 	done
 	run -0 pmm_trace_calls 0x78000000 $((0xa000000))
 	assert_output ""
@@ -249,8 +242,8 @@ pmm_trace_bytes() {
 	# SYNC: the pool's device over the range in lines, the importer
 	# over the range itself.
 	pmm_trace_clear
-	run -0 "$PMM_IOCTL" sync /dev/pmm/v 65536 65536 $SYNC_READ
-	run -0 "$PMM_IOCTL" sync /dev/pmm/v 100 10 $((SYNC_WRITE | SYNC_END))
+	run -0 "$PMM_IOCTL" sync /dev/pmm/v 65536 65536 $PMM_SYNC_READ
+	run -0 "$PMM_IOCTL" sync /dev/pmm/v 100 10 $((PMM_SYNC_WRITE | PMM_SYNC_END))
 	run -0 pmm_trace_calls "$phys" $size
 	assert_output "$(printf 'inval 65536 65536 2\ninval 65536 65536 2\nclean 0 128 1\nclean 100 10 1')"
 

@@ -21,9 +21,6 @@ teardown() {
 # Flag values of include/uapi/linux/pmm.h.
 SHARED=1
 NONBLOCK=2
-SYNC_READ=1
-SYNC_WRITE=2
-SYNC_END=4
 O_RDWR_CLOEXEC=$((0x80002))
 
 @test "INFO: size, align, boundary, cache, memtype; phys_addr for root only" {
@@ -216,18 +213,18 @@ pmm_pinned() {
 
 @test "SYNC: ranges inside the buffer with a direction; everything else EINVAL" {
 	pmm_buf_new s size=64K cache=cached enable=1
-	run "$PMM_IOCTL" sync /dev/pmm/s 0 65536 $SYNC_READ
+	run "$PMM_IOCTL" sync /dev/pmm/s 0 65536 $PMM_SYNC_READ
 	assert_success
-	run "$PMM_IOCTL" sync /dev/pmm/s 4096 4096 $((SYNC_WRITE | SYNC_END))
+	run "$PMM_IOCTL" sync /dev/pmm/s 4096 4096 $((PMM_SYNC_WRITE | PMM_SYNC_END))
 	assert_success
-	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 65537 $SYNC_READ
-	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 65536 1 $SYNC_READ
-	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 0 $SYNC_READ
-	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0xfffffffffffff000 0x2000 $SYNC_READ
+	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 65537 $PMM_SYNC_READ
+	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 65536 1 $PMM_SYNC_READ
+	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 0 $PMM_SYNC_READ
+	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0xfffffffffffff000 0x2000 $PMM_SYNC_READ
 	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 4096 0
-	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 4096 $SYNC_END
+	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 4096 $PMM_SYNC_END
 	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 4096 8
-	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 4096 $SYNC_READ 1
+	pmm_refused EINVAL "$PMM_IOCTL" sync /dev/pmm/s 0 4096 $PMM_SYNC_READ 1
 }
 
 @test "vgem: DRM imports (attaches and DMA-maps) a PMM dma-buf, every cache mode, both backends" {
