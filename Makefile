@@ -153,9 +153,10 @@ fuzz: all debug-modules
 
 # The benchmarks (README, "Benchmarks") on the bench kernel: PMM with a
 # 256 MiB carveout and a 512 MiB contig pool, beside the kernel's 256 MiB
-# CMA area (tests/bench/run).  The table and JSON lines go to build/bench/.
+# CMA area, then on the arm64 guest (tests/bench/run).  The tables and
+# JSON lines go to build/bench/.
 # BENCH_ARGS are passed to pmm-bench (e.g. BENCH_ARGS='--only frag -s 3').
-bench: all bench-modules
+bench: all bench-modules arm64-modules arm64-bins
 	tests/bench/run $(BENCH_ARGS)
 
 $(KSCRIPTS)/checkpatch.pl: | deps

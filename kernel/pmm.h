@@ -81,6 +81,8 @@ struct pmm_pool_spec {
  *	(cache maintenance through the DMA API) and, for a CMA region, the
  *	one it was allocated through
  * @coherent: whether @dev's DMA is cache-coherent: nothing to maintain
+ * @zero_on_free: whether buffers are zeroed as they go back (the zero
+ *	parameter), rather than as a new owner takes them
  * @cma_np: the device-tree node whose memory-region @cma_region is the
  *	CMA area the pool came from (NULL unless it did)
  * @cma_region: index into @cma_np's memory-region
@@ -104,6 +106,7 @@ struct pmm_pool {
 	char res_name[PMM_NAME_MAX + 5];
 	struct device *dev;
 	bool coherent;
+	bool zero_on_free;
 	struct device_node *cma_np;
 	int cma_region;
 	dma_addr_t cma_dma;
@@ -273,7 +276,6 @@ u64 pmm_pool_largest_free(struct pmm_pool *pool);
 phys_addr_t pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align,
 			   u64 boundary);
 void pmm_pool_free(struct pmm_pool *pool, phys_addr_t phys, u64 size);
-bool pmm_zero_on_free(void);
 void pmm_pool_zero_new(struct pmm_pool *pool, phys_addr_t phys, u64 size,
 		       void (*zero)(void *arg, u64 off, u64 len), void *arg);
 void pmm_pool_stats(struct pmm_pool *pool, struct pmm_pool_stats *st);

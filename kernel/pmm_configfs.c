@@ -76,6 +76,17 @@ static ssize_t pmm_pool_backend_show(struct config_item *item, char *page)
 			  pmm_pool_backend_name(to_pmm_pool(item)));
 }
 
+static ssize_t pmm_pool_coherent_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%d\n", to_pmm_pool(item)->coherent);
+}
+
+static ssize_t pmm_pool_zero_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "%s\n",
+			  to_pmm_pool(item)->zero_on_free ? "free" : "alloc");
+}
+
 static ssize_t pmm_pool_base_show(struct config_item *item, char *page)
 {
 	return sysfs_emit(page, "%#llx\n", (u64)to_pmm_pool(item)->base);
@@ -88,6 +99,8 @@ CONFIGFS_ATTR_RO(pmm_pool_, largest_free);
 CONFIGFS_ATTR_RO(pmm_pool_, buffers);
 CONFIGFS_ATTR_RO(pmm_pool_, held);
 CONFIGFS_ATTR_RO(pmm_pool_, backend);
+CONFIGFS_ATTR_RO(pmm_pool_, coherent);
+CONFIGFS_ATTR_RO(pmm_pool_, zero);
 
 /* Physical addresses are for root only, like /proc/iomem's. */
 static struct configfs_attribute pmm_pool_attr_base = {
@@ -105,6 +118,8 @@ static struct configfs_attribute *pmm_pool_attrs[] = {
 	&pmm_pool_attr_buffers,
 	&pmm_pool_attr_held,
 	&pmm_pool_attr_backend,
+	&pmm_pool_attr_coherent,
+	&pmm_pool_attr_zero,
 	&pmm_pool_attr_base,
 	NULL,
 };

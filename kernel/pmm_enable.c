@@ -56,6 +56,23 @@ static int pmm_buf_enable(struct pmm_buffer *buf)
 		return -EINVAL;
 	}
 
+	/*
+	 * Outside x86 the linear map, and a cached carveout's mapping, keep
+	 * their cacheable type beside a non-cached owner's mappings of the
+	 * same memory (pmm_map.c).  Such aliases are safe only with cache
+	 * maintenance at each change of owner and type, which the DMA API
+	 * makes only for a device whose DMA is not coherent: for a coherent
+	 * one it maps all memory cached, and so must PMM.
+	 */
+	if (!IS_ENABLED(CONFIG_X86) && buf->desc.cache != PMM_CACHE_CACHED &&
+	    buf->desc.pool->coherent) {
+		pmm_buf_err(buf, "cache",
+			    "%s memory of pool '%s' would alias its cached mappings without cache maintenance, which its DMA-coherent device (%s) does not get; use cached\n",
+			    pmm_cache_name(buf->desc.cache), buf->desc.pool->name,
+			    dev_name(buf->desc.pool->dev));
+		return -EINVAL;
+	}
+
 	mem = pmm_mem_create(&buf->desc, pmm_buf_name(buf));
 	if (IS_ERR(mem))
 		return PTR_ERR(mem);

@@ -91,9 +91,9 @@ static bool pmm_mem_retire(struct pmm_mem *mem)
 		return false;
 	/*
 	 * Zero through the mapping its users had, while that still exists,
-	 * so the pool's free memory stays zero (pmm_zero_on_free()).
+	 * so the pool's free memory stays zero (zero_on_free).
 	 */
-	if (pmm_zero_on_free())
+	if (mem->desc.pool->zero_on_free)
 		pmm_mem_zero_range(mem, 0, mem->desc.size);
 	if (pmm_mem_unmap_kernel(mem))
 		return false;

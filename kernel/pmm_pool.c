@@ -96,45 +96,40 @@ const char *pmm_pool_backend_name(struct pmm_pool *pool)
 }
 
 /*
- * When a buffer's memory is zeroed: as it goes back to its pool (free, the
- * default), or as a new owner takes it (alloc).  Zeroing on free keeps
- * free pool memory zero once a buffer has had it (pmm_pool_zero_new()
- * zeroes memory on its first use), so enabling a buffer costs no zeroing
- * pass: a pipeline starting up waits for allocations, while nobody waits
- * for memory going back (tests/bench measures both ends).  It needs caches
- * coherent with memory for every agent: memory zeroed through the old
- * owner's mapping may be used through a mapping of another type, and on
- * non-coherent architectures (those with DMA cache maintenance: ARM) the
- * zeroes could sit in dirty lines that a write-combined owner or a device
- * never sees.  There only zeroing on allocation, through the new owner's
- * own mapping, is offered.
+ * When a buffer's memory is zeroed: as it goes back to its pool (free), or
+ * as a new owner takes it (alloc).  Zeroing on free keeps free pool memory
+ * zero once a buffer has had it (pmm_pool_zero_new() zeroes memory on its
+ * first use), so enabling a buffer costs no zeroing pass: a pipeline
+ * starting up waits for allocations, while nobody waits for memory going
+ * back (tests/bench measures both ends).  That is the default (auto) for a
+ * pool whose device's DMA is cache-coherent.  Where it is not, the zeroes
+ * of a free range are only as good as the cache maintenance every later
+ * change of owner and memory type makes; zeroing on allocation writes them
+ * through the new owner's own mapping and cleans them to memory before
+ * anyone else can look, relying on nothing a previous owner did, so auto
+ * means alloc there.
  */
-#define PMM_COHERENT	(!IS_ENABLED(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE) && \
-			 !IS_ENABLED(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU))
-
 enum pmm_zero_policy {
+	PMM_ZERO_AUTO,
 	PMM_ZERO_ALLOC,
 	PMM_ZERO_FREE,
 };
 
 static const char * const pmm_zero_names[] = {
+	[PMM_ZERO_AUTO] = "auto",
 	[PMM_ZERO_ALLOC] = "alloc",
 	[PMM_ZERO_FREE] = "free",
 };
 
-static int pmm_zero_policy = PMM_COHERENT ? PMM_ZERO_FREE : PMM_ZERO_ALLOC;
+static int pmm_zero_policy = PMM_ZERO_AUTO;
 
 static int pmm_zero_set(const char *val, const struct kernel_param *kp)
 {
 	int i = sysfs_match_string(pmm_zero_names, val);
 
 	if (i < 0) {
-		pr_err("zero: '%.*s' is not one of alloc, free\n",
+		pr_err("zero: '%.*s' is not one of auto, alloc, free\n",
 		       (int)strcspn(val, "\n"), val);
-		return -EINVAL;
-	}
-	if (i == PMM_ZERO_FREE && !PMM_COHERENT) {
-		pr_err("zero: free needs cache-coherent DMA, which this architecture does not have\n");
 		return -EINVAL;
 	}
 	pmm_zero_policy = i;
@@ -153,20 +148,7 @@ static const struct kernel_param_ops pmm_zero_ops = {
 
 /* Read-only once loaded: what pmm_pool_zero_new() knows depends on it. */
 module_param_cb(zero, &pmm_zero_ops, NULL, 0444);
-MODULE_PARM_DESC(zero, "When buffer memory is zeroed: free (as it goes back to its pool; default where DMA is cache-coherent) or alloc");
-
-/**
- * pmm_zero_on_free() - Whether buffers are zeroed as they are freed.
- *
- * Context: Any; fixed at module load.
- * Return: true to zero on free: pool memory a buffer has had is zero while
- * free, and a new owner needs zeroing only of memory no buffer had before.
- * False to zero every new owner's memory on allocation.
- */
-bool pmm_zero_on_free(void)
-{
-	return pmm_zero_policy == PMM_ZERO_FREE;
-}
+MODULE_PARM_DESC(zero, "When buffer memory is zeroed: auto (default: free for a pool whose device's DMA is cache-coherent, else alloc), free (as it goes back to its pool) or alloc");
 
 /**
  * pmm_pool_alloc() - Carve a buffer out of a pool.
@@ -335,6 +317,8 @@ int pmm_pool_add(const struct pmm_pool_spec *spec)
 	pool->size = size;
 	pool->dev = spec->dev;
 	pool->coherent = dev_is_dma_coherent(pool->dev);
+	pool->zero_on_free = pmm_zero_policy == PMM_ZERO_FREE ||
+			     (pmm_zero_policy == PMM_ZERO_AUTO && pool->coherent);
 	atomic_set(&pool->nr_buffers, 0);
 	atomic64_set(&pool->held, 0);
 	mutex_init(&pool->zero_lock);
@@ -362,7 +346,7 @@ int pmm_pool_add(const struct pmm_pool_spec *spec)
 	if (ret)
 		goto out_free_pool;
 
-	if (pmm_zero_on_free()) {
+	if (pool->zero_on_free) {
 		/* One bit a page, like genalloc's own bitmap: may be large. */
 		pool->zeroed = kvcalloc(BITS_TO_LONGS(size >> PAGE_SHIFT),
 					sizeof(unsigned long), GFP_KERNEL);

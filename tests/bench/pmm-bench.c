@@ -19,6 +19,9 @@
  *           where the same trace fails on the CMA heap
  *   scale   enable and open cost per buffer, kernel memory per buffer, at
  *           several buffer counts
+ *   sync    PMM_IOC_SYNC of a cached contig buffer over 64 KiB against the
+ *           whole buffer: where the pool's device is not DMA-coherent the
+ *           cache maintenance must cover the requested range only
  *
  * Prints a table as it goes, then one JSON object per measurement (a line
  * starting with '{'): name, unit, p50, p99, n, and peer, peer_p50, ratio,
@@ -39,6 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/dma-heap.h>
+#include <linux/pmm.h>
+#include <sys/utsname.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -57,12 +62,13 @@ static const char *carveout = "carve";
 static const char *contig = "contig";
 static const char *heap_path = "/dev/dma_heap/reserved";
 static const char *fit_param = "/sys/module/pmm/parameters/fit";
-/* When PMM zeroes memory (the zero= parameter): moves the zeroing pass. */
+/* When the contig pool zeroes memory (pools/NAME/zero): moves the zeroing pass. */
 static char zero_policy[16] = "alloc";
 static unsigned long long sizes[MAX_SIZES];
 static int nr_sizes;
 static int reps = 50;
 static unsigned long long map_size = 64 * MiB;
+static unsigned long long sync_size = 32 * MiB;
 static unsigned long long frag_steps = 100000;
 static int frag_seeds = 10;
 static unsigned long long fill_max;	/* 0: until the CMA area is occupied */
@@ -323,6 +329,29 @@ static void print_json(FILE *f)
 
 /* ---- PMM buffers through configfs ---- */
 
+static unsigned long long pool_attr(const char *pool, const char *attr)
+{
+	return get_u64("%s/pools/%s/%s", cfs, pool, attr);
+}
+
+static bool arch_x86;
+
+/*
+ * The figures are for cached buffers, but outside x86 a carveout of a
+ * device without coherent DMA offers only non-cached ones (README, "On an
+ * ARM board"): there it is writecombine.
+ */
+static const char *pool_cache(const char *pool)
+{
+	char path[512], v[16];
+
+	snprintf(path, sizeof(path), "%s/pools/%s/backend", cfs, pool);
+	if (arch_x86 || get_line(path, v, sizeof(v)) || strcmp(v, "carveout") ||
+	    pool_attr(pool, "coherent"))
+		return "cached";
+	return "writecombine";
+}
+
 /* Declare buffer NAME; 0 or an errno. */
 static int pmm_declare(const char *name, unsigned long long size,
 		       unsigned long long align, const char *pool)
@@ -341,7 +370,7 @@ static int pmm_declare(const char *name, unsigned long long size,
 	if (!err)
 		err = putf(pool, "%s/memtype", name);
 	if (!err)
-		err = putf("cached", "%s/cache", name);
+		err = putf(pool_cache(pool), "%s/cache", name);
 	return err;
 }
 
@@ -378,10 +407,6 @@ static void pmm_remove(const char *name)
 		die("%s: rmdir: %s", name, strerror(errno));
 }
 
-static unsigned long long pool_attr(const char *pool, const char *attr)
-{
-	return get_u64("%s/pools/%s/%s", cfs, pool, attr);
-}
 
 /* ---- the CMA dma-heap ---- */
 
@@ -1389,6 +1414,69 @@ static void parse_counts(char *list)
 	}
 }
 
+/* ---- 6. PMM_IOC_SYNC: the requested range, not the whole buffer ---- */
+
+static double sync_once(int fd, unsigned long long off, unsigned long long len,
+			unsigned int flags)
+{
+	struct pmm_sync arg = { .offset = off, .length = len, .flags = flags };
+	double t0 = now_us();
+
+	if (ioctl(fd, PMM_IOC_SYNC, &arg))
+		die("PMM_IOC_SYNC of %llu bytes at %llu: %s", len, off, strerror(errno));
+	return now_us() - t0;
+}
+
+static void bench_sync(void)
+{
+	static const struct {
+		const char *name;
+		unsigned int flags;
+	} ops[] = {
+		{ "begin-read", PMM_SYNC_READ },
+		{ "end-write", PMM_SYNC_WRITE | PMM_SYNC_END },
+	};
+	const unsigned long long range = 64 * KiB;
+	double *tr = calloc(reps, sizeof(*tr)), *ta = calloc(reps, sizeof(*ta));
+	char name[96], peer[96], h[24], title[160];
+	bool coherent;
+	unsigned int o;
+	int fd, err, r;
+
+	if (sync_size > pool_attr(contig, "size"))
+		die("sync: %llu bytes do not fit pool '%s'", sync_size, contig);
+	err = pmm_declare("bench", sync_size, 0, contig);
+	if (!err)
+		pmm_enable("bench", &err);
+	if (err)
+		die("sync buffer of %llu in %s: %s", sync_size, contig, strerror(err));
+	fd = open("/dev/pmm/bench", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die("/dev/pmm/bench: %s", strerror(errno));
+	/* A coherent device needs no maintenance: no goal to meet. */
+	coherent = pool_attr(contig, "coherent");
+	human(sync_size, h, sizeof(h));
+	snprintf(title, sizeof(title),
+		 "PMM_IOC_SYNC of a cached %s buffer (%s, %s DMA): 64K against all of it (us)",
+		 h, contig, coherent ? "coherent" : "non-coherent");
+	table_header(title);
+	for (o = 0; o < sizeof(ops) / sizeof(ops[0]); o++) {
+		for (r = 0; r < reps; r++) {
+			tr[r] = sync_once(fd, sync_size / 2, range, ops[o].flags);
+			ta[r] = sync_once(fd, 0, sync_size, ops[o].flags);
+		}
+		snprintf(peer, sizeof(peer), "sync.%s.%s", ops[o].name, h);
+		report(peer, "us", pct(ta, reps, 50), pct(ta, reps, 99), reps, NULL, 0, NULL);
+		snprintf(name, sizeof(name), "sync.%s.64K", ops[o].name);
+		report(name, "us", pct(tr, reps, 50), pct(tr, reps, 99), reps, peer,
+		       pct(ta, reps, 50), coherent ? NULL : "<= 0.01");
+	}
+	close(fd);
+	pmm_remove("bench");
+	free(tr);
+	free(ta);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -1396,10 +1484,11 @@ static void usage(FILE *f)
 		"  -q, --quick           tiny sizes and counts (the smoke run of make check):\n"
 		"                        -S 64K,1M -r 5 -m 1M -n 4,16 -t 200 -N 2 -F 128M,\n"
 		"                        8 probe buffers once for scale\n"
-		"  -o, --only LIST       some of enable,cma,map,frag,scale (default: all)\n"
+		"  -o, --only LIST       some of enable,cma,map,frag,scale,sync (default: all)\n"
 		"  -r, --reps N          repetitions per latency figure (default 50)\n"
 		"  -S, --sizes LIST      sizes for enable/cma (default 64K,256K,1M,4M,8M,16M,64M)\n"
 		"  -m, --map-size SIZE   mapping benchmark size (default 64M)\n"
+		"  -y, --sync-size SIZE  cached buffer the sync benchmark syncs 64K of (default 32M)\n"
 		"  -n, --counts LIST     buffer counts for scale (default 64,512,4096)\n"
 		"  -t, --frag-steps N    longest churn trace (default 100000)\n"
 		"  -F, --fill-max SIZE   fill at most SIZE of memory for the loaded CMA figures\n"
@@ -1421,6 +1510,7 @@ int main(int argc, char **argv)
 		{ "reps", required_argument, NULL, 'r' },
 		{ "sizes", required_argument, NULL, 'S' },
 		{ "map-size", required_argument, NULL, 'm' },
+		{ "sync-size", required_argument, NULL, 'y' },
 		{ "counts", required_argument, NULL, 'n' },
 		{ "frag-steps", required_argument, NULL, 't' },
 		{ "seed", required_argument, NULL, 's' },
@@ -1435,13 +1525,14 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	char default_sizes[] = "64K,256K,1M,4M,8M,16M,64M";
-	const char *only = "enable,cma,map,frag,scale";
+	const char *only = "enable,cma,map,frag,scale,sync";
+	struct utsname uts;
 	char bufdir[512];
 	bool quick = false;
 	int c;
 
 	parse_sizes(default_sizes);
-	while ((c = getopt_long(argc, argv, "qo:r:S:m:n:t:s:N:F:C:j:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qo:r:S:m:y:n:t:s:N:F:C:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quick = true;
@@ -1459,6 +1550,11 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			map_size = page_up(parse_size(optarg));
+			break;
+		case 'y':
+			sync_size = page_up(parse_size(optarg));
+			if (sync_size < 128 * KiB)
+				die("sync size '%s' is below 128K", optarg);
 			break;
 		case 'n':
 			parse_counts(optarg);
@@ -1513,6 +1609,7 @@ int main(int argc, char **argv)
 		parse_counts(qc);
 		reps = 5;
 		map_size = MiB;
+		sync_size = MiB;
 		frag_steps = 200;
 		frag_seeds = 2;
 		fill_max = 128 * MiB;
@@ -1524,10 +1621,11 @@ int main(int argc, char **argv)
 	if (chdir(bufdir))
 		die("%s: %s (is pmm loaded?)", bufdir, strerror(errno));
 	heap_fd = open(heap_path, O_RDONLY | O_CLOEXEC);
-	/* Modules without the parameter zero on allocation. */
-	if (!get_line("/sys/module/pmm/parameters/zero", zero_policy, sizeof(zero_policy)) &&
-	    !zero_policy[0])
-		die("/sys/module/pmm/parameters/zero: cannot read");
+	arch_x86 = !uname(&uts) && !strcmp(uts.machine, "x86_64");
+	/* Each pool zeroes on free or on allocation (pools/NAME/zero). */
+	snprintf(bufdir, sizeof(bufdir), "%s/pools/%s/zero", cfs, contig);
+	if (get_line(bufdir, zero_policy, sizeof(zero_policy)) || !zero_policy[0])
+		die("%s: cannot read", bufdir);
 	printf("pmm-bench: seed %" PRIu64 ", %d repetitions, pools '%s' (%llu MiB) and '%s' (%llu MiB), zero=%s, CMA heap %s\n",
 	       seed, reps, carveout, pool_attr(carveout, "size") / MiB, contig,
 	       pool_attr(contig, "size") / MiB, zero_policy,
@@ -1543,6 +1641,8 @@ int main(int argc, char **argv)
 		bench_frag();
 	if (strstr(only, "scale"))
 		bench_scale();
+	if (strstr(only, "sync"))
+		bench_sync();
 
 	printf("\n# one JSON object per measurement\n");
 	print_json(stdout);

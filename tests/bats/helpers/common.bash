@@ -39,9 +39,11 @@ PMM_TEST_KMOD=${PMM_TEST_KMOD:-$PMM_PROJECT/tests/kmod/pmm_test_api.ko}
 # gets cross-built ones, build/arm64/bin).
 PMM_BIN=${PMM_BIN:-$PMM_PROJECT/build/bin}
 PMM_CFS=/sys/kernel/config/pmm
+# The machine's architecture, as uname -m says it.
+PMM_ARCH=${PMM_ARCH:-$(uname -m)}
 PMM_BUFS=$PMM_CFS/buffers
 PMM_POOLS=$PMM_CFS/pools
-export PMM_PROJECT PMM_KO PMM_TEST_KMOD PMM_CFS PMM_BUFS PMM_POOLS
+export PMM_PROJECT PMM_KO PMM_TEST_KMOD PMM_CFS PMM_BUFS PMM_POOLS PMM_ARCH
 
 # Patterns of kernel reports that mean a bug, whatever a test asserted: the
 # list tests/vm/run checks the whole guest's log against, as one regex.
@@ -168,6 +170,32 @@ pmm_requires_dt_pools() {
 	[ -d /proc/device-tree ] || skip "$1"
 	[ -d "$PMM_DT_NODE" ] ||
 		fail "the guest's device tree has no PMM node: boot it with --dtso tests/vm/arm64-dt.dtso"
+}
+
+# pmm_cache_modes POOL - the cache modes a pool's buffers can have, one
+# line each: all three on x86 (PAT keeps every alias of memory one type);
+# elsewhere cached only on a coherent pool, and not cached on a
+# non-coherent carveout (kernel/pmm_enable.c says why).
+pmm_cache_modes() {
+	local coherent backend
+	coherent=$(< "$PMM_POOLS/$1/coherent")
+	backend=$(< "$PMM_POOLS/$1/backend")
+	if [ "$PMM_ARCH" = x86_64 ] || { [ "$coherent" = 0 ] && [ "$backend" = contig ]; }; then
+		printf '%s\n' cached writecombine uncached
+	elif [ "$coherent" = 1 ]; then
+		echo cached
+	else
+		printf '%s\n' writecombine uncached
+	fi
+}
+
+# pmm_pool_offers POOL CACHE - whether POOL's buffers can have CACHE.
+pmm_pool_offers() {
+	local mode
+	for mode in $(pmm_cache_modes "$1"); do
+		[ "$mode" = "$2" ] && return 0
+	done
+	return 1
 }
 
 # pmm_load_test_pools [PARAM=VALUE...] - load with the standard test pools.

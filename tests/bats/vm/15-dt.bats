@@ -114,13 +114,16 @@ pmm_pool() { # pmm_pool NAME ATTR
 	pmm_assert_dmesg_clean
 }
 
-@test "dt: buffers of every cache mode on the CMA pool and the carveout take data" {
+@test "dt: buffers of every cache mode a pool offers take data: all on a non-coherent CMA pool, non-cached on its carveout, cached on a coherent node" {
 	local pool mode phys base
 	pmm_load
 	for pool in dtcma dtvideo coh cohvideo; do
 		for mode in cached writecombine uncached; do
-			# A cached carveout needs a coherent device (next test).
-			[ "$pool/$mode" = dtvideo/cached ] && continue
+			# Refused (next tests): a cached carveout without coherent
+			# DMA, non-cached memory with it.
+			case $pool/$mode in
+			dtvideo/cached|coh*/writecombine|coh*/uncached) continue ;;
+			esac
 			pmm_buf_new b memtype=$pool size=1M cache=$mode enable=1
 			run -0 "$PMM_MMAP" check /dev/pmm/b 0
 			run -0 "$PMM_MMAP" fill /dev/pmm/b 0xa5
@@ -147,6 +150,45 @@ pmm_pool() { # pmm_pool NAME ATTR
 	run -0 "$PMM_MMAP" check /dev/pmm/c 0x3c
 	pmm_buf_rm b c
 	pmm_assert_pools_empty
+	pmm_assert_dmesg_clean
+}
+
+@test "dt: non-cached memory is refused on a coherent node, whose memory the DMA API maps cached" {
+	local pool mode
+	pmm_load
+	for pool in coh cohvideo; do
+		for mode in writecombine uncached; do
+			pmm_mark
+			pmm_buf_new b memtype=$pool size=1M cache=$mode
+			pmm_reject --log cache EINVAL b enable 1
+			run -0 dmesg
+			assert_line --partial "buffer 'b': cache: $mode memory of pool '$pool' would alias its cached mappings without cache maintenance, which its DMA-coherent device (pmm-coherent) does not get; use cached"
+			pmm_buf_rm b
+		done
+	done
+	pmm_assert_pools_empty
+	pmm_assert_dmesg_clean
+}
+
+@test "dt: each pool shows its device's coherency, and zeroes on free by default only where it is coherent" {
+	local pool zero
+	pmm_load
+	for pool in dtcma dtvideo; do
+		assert_equal "$(pmm_pool $pool coherent)" 0
+		assert_equal "$(pmm_pool $pool zero)" alloc
+	done
+	for pool in coh cohvideo; do
+		assert_equal "$(pmm_pool $pool coherent)" 1
+		assert_equal "$(pmm_pool $pool zero)" free
+	done
+	assert_equal "$(cat /sys/module/pmm/parameters/zero)" auto
+	for zero in alloc free; do
+		pmm_unload
+		pmm_load zero=$zero
+		for pool in dtcma dtvideo coh cohvideo; do
+			assert_equal "$(pmm_pool $pool zero)" $zero
+		done
+	done
 	pmm_assert_dmesg_clean
 }
 

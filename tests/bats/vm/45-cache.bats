@@ -188,9 +188,8 @@ pmm_calls() {
 	assert_output ""
 
 	pmm_trace_clear
-	pmm_buf_new c memtype=coh size=1M cache=uncached enable=1
-	pmm_buf_new d memtype=coh size=1M cache=cached enable=1
-	pmm_buf_rm c d
+	pmm_buf_new c memtype=coh size=1M cache=cached enable=1
+	pmm_buf_rm c
 	run -0 pmm_trace_calls 0x7c000000 $((8 << 20))
 	assert_output ""
 	pmm_assert_dmesg_clean
