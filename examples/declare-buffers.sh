@@ -11,6 +11,8 @@ set -eu
 
 cfs=${PMM_CONFIGFS:-/sys/kernel/config}/pmm/buffers
 
+pools=${PMM_CONFIGFS:-/sys/kernel/config}/pmm/pools
+
 # buffer NAME SIZE ALIGN CACHE: one buffer, attributes first, enable last.
 # Every attribute is a file; a bad value fails the echo with an errno
 # (and the kernel log names the buffer and the attribute).
@@ -40,7 +42,12 @@ up)
 	# Two 1280x720 raw Bayer frames (16 bits per pixel) and statistics.
 	buffer cam-raw0 1843200 64K uncached
 	buffer cam-raw1 1843200 64K uncached
-	buffer cam-stats 64K 4K cached
+	# The CPU reads the statistics many times: cached, where the pool can
+	# have it.  On ARM a carveout whose device's DMA is not coherent
+	# cannot (no linear map to maintain caches through): write-combined.
+	stats_cache=writecombine
+	[ "$(cat "$pools/video/coherent")" = 1 ] && stats_cache=cached
+	buffer cam-stats 64K 4K $stats_cache
 	for n in $names; do
 		echo "$n: $(cat "$cfs/$n/size") bytes, $(cat "$cfs/$n/state") -> /dev/pmm/$n"
 	done

@@ -6,7 +6,8 @@
 # what a user looks at, and a client using a buffer.
 set -eu
 project=${PMM_PROJECT:?}
-export PATH=$project/build/bin:$PATH
+# PMM_BIN: programs built for another machine (the arm64 test guest's).
+export PATH=${PMM_BIN:-$project/build/bin}:$PATH
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -21,7 +22,7 @@ fi
 udevadm control --ping && echo "udevd is running"
 
 step "examples/S30pmm start (the board init script)"
-export PMM_BOARD=$project/examples/board.cfg
+export PMM_BOARD=${PMM_BOARD:-$project/examples/board.cfg}
 # The module built for the booted kernel (the harness says which).
 export PMM_MODULE=${PMM_KO:-$project/kernel/pmm.ko}
 sh "$project/examples/S30pmm" start

@@ -150,7 +150,9 @@ static int pmm_mem_unmap_noncached(struct pmm_mem *mem)
  * The cacheable alias must hold no dirty line that could be written back
  * over what the buffer's users write (clean), nor lines that a later
  * cacheable owner would read instead of memory (invalidate): both before
- * the non-cached owner gets the memory and after it is done.
+ * the non-cached owner gets the memory and after it is done.  The pool's
+ * device does it: only a pool whose device is not DMA-coherent, for which
+ * the DMA API does maintenance, has non-cached memory here (pmm_enable.c).
  */
 static void pmm_mem_flush_alias(struct pmm_mem *mem)
 {
