@@ -48,7 +48,7 @@ PY
 		frag.pmm-first-fit.requested frag.pmm-best-fit.footprint
 		scale.enable.4 scale.enable.16 scale.open.4 scale.open.16
 		scale.slab_per_buffer.16 scale.kmem_per_buffer.16
-		sync.begin-read.1M sync.begin-read.64K sync.end-write.1M
+		sync.begin-read.refused sync.begin-read.1M sync.begin-read.64K sync.end-write.1M
 		sync.end-write.64K)
 	if [ -e /dev/dma_heap/reserved ]; then
 		names+=(cma.quiet.64K pmm.quiet.1M cma.filled.1M pmm.filled.1M
