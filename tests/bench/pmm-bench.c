@@ -334,14 +334,15 @@ static unsigned long long pool_attr(const char *pool, const char *attr)
 	return get_u64("%s/pools/%s/%s", cfs, pool, attr);
 }
 
-static bool arch_x86;
+/* The cache mode of the carveout's and the contig pool's buffers (main()). */
+static const char *carveout_cache = "cached", *contig_cache = "cached";
 
 /*
  * The figures are for cached buffers, but outside x86 a carveout of a
  * device without coherent DMA offers only non-cached ones (README, "On an
  * ARM board"): there it is writecombine.
  */
-static const char *pool_cache(const char *pool)
+static const char *pool_cache(const char *pool, bool arch_x86)
 {
 	char path[512], v[16];
 
@@ -370,7 +371,8 @@ static int pmm_declare(const char *name, unsigned long long size,
 	if (!err)
 		err = putf(pool, "%s/memtype", name);
 	if (!err)
-		err = putf(pool_cache(pool), "%s/cache", name);
+		err = putf(strcmp(pool, carveout) ? contig_cache : carveout_cache,
+			   "%s/cache", name);
 	return err;
 }
 
@@ -406,7 +408,6 @@ static void pmm_remove(const char *name)
 	if (rmdir(name))
 		die("%s: rmdir: %s", name, strerror(errno));
 }
-
 
 /* ---- the CMA dma-heap ---- */
 
@@ -480,7 +481,7 @@ static void bench_enable(void)
 
 	snprintf(title, sizeof(title),
 		 "enable and disable latency (%s %s, %s %s, zero=%s) against memset of a pre-faulted buffer in user space",
-		 carveout, pool_cache(carveout), contig, pool_cache(contig), zero_policy);
+		 carveout, carveout_cache, contig, contig_cache, zero_policy);
 	table_header(title);
 	for (i = 0; i < nr_sizes; i++) {
 		unsigned char *buf = mmap(NULL, sizes[i], PROT_READ | PROT_WRITE,
@@ -1547,7 +1548,8 @@ int main(int argc, char **argv)
 	char default_sizes[] = "64K,256K,1M,4M,8M,16M,64M";
 	const char *only = "enable,cma,map,frag,scale,sync";
 	struct utsname uts;
-	char bufdir[512];
+	char bufdir[512], zero_path[512];
+	bool arch_x86;
 	bool quick = false;
 	int c;
 
@@ -1642,10 +1644,12 @@ int main(int argc, char **argv)
 		die("%s: %s (is pmm loaded?)", bufdir, strerror(errno));
 	heap_fd = open(heap_path, O_RDONLY | O_CLOEXEC);
 	arch_x86 = !uname(&uts) && !strcmp(uts.machine, "x86_64");
+	carveout_cache = pool_cache(carveout, arch_x86);
+	contig_cache = pool_cache(contig, arch_x86);
 	/* Each pool zeroes on free or on allocation (pools/NAME/zero). */
-	snprintf(bufdir, sizeof(bufdir), "%s/pools/%s/zero", cfs, contig);
-	if (get_line(bufdir, zero_policy, sizeof(zero_policy)) || !zero_policy[0])
-		die("%s: cannot read", bufdir);
+	snprintf(zero_path, sizeof(zero_path), "%s/pools/%s/zero", cfs, contig);
+	if (get_line(zero_path, zero_policy, sizeof(zero_policy)) || !zero_policy[0])
+		die("%s: cannot read", zero_path);
 	printf("pmm-bench: seed %" PRIu64 ", %d repetitions, pools '%s' (%llu MiB) and '%s' (%llu MiB), zero=%s, CMA heap %s\n",
 	       seed, reps, carveout, pool_attr(carveout, "size") / MiB, contig,
 	       pool_attr(contig, "size") / MiB, zero_policy,

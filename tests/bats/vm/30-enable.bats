@@ -244,7 +244,7 @@ pmm_zero_on_allocate_modes() {
 	# x86 DMA is always coherent; on arm64 PMM's own device (no
 	# device-tree node here) is not.
 	local pool coherent=1 want=free
-	[ "$(uname -m)" = x86_64 ] || { coherent=0 want=alloc; }
+	[ "$PMM_ARCH" = x86_64 ] || { coherent=0 want=alloc; }
 	assert_equal "$(cat /sys/module/pmm/parameters/zero)" auto
 	for pool in video fb hi; do
 		assert_equal "$(cat "$PMM_POOLS/$pool/coherent")" $coherent
