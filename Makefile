@@ -16,7 +16,8 @@ PMM_KSRCS = $(filter-out %.mod.c,$(wildcard kernel/*.c))
 # Where programs go: build/bin for this machine, build/arm64/bin for the
 # arm64 guest (make arm64-bins cross-builds them with BIN and CC set).
 BIN ?= build/bin
-TEST_BINS := $(BIN)/pmm-mmap $(BIN)/pmm-ioctl $(BIN)/pmm-fuzz $(BIN)/pmm-bench
+TEST_BINS := $(BIN)/pmm-mmap $(BIN)/pmm-ioctl $(BIN)/pmm-heap $(BIN)/pmm-fuzz \
+	$(BIN)/pmm-bench $(BIN)/dmabuf-heap
 TOOLS := $(BIN)/pmm-lock $(BIN)/pmm-setup
 EXAMPLES := $(BIN)/pmm-client $(BIN)/capture-to-pmm
 PMM_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
@@ -72,6 +73,7 @@ examples: $(EXAMPLES)
 # links beyond libc:
 src_pmm-mmap := tests/helpers/pmm-mmap.c
 src_pmm-ioctl := tests/helpers/pmm-ioctl.c
+src_pmm-heap := tests/helpers/pmm-heap.c
 src_pmm-fuzz := tests/fuzz/pmm-fuzz.c
 src_pmm-bench := tests/bench/pmm-bench.c
 src_pmm-lock := tools/pmm-lock/pmm-lock.c
@@ -81,7 +83,7 @@ ldlibs_pmm-fuzz := -pthread
 ldlibs_pmm-mmap := -pthread
 
 .SECONDEXPANSION:
-$(filter-out $(BIN)/pmm-setup,$(TEST_BINS) $(TOOLS) $(EXAMPLES)): $(BIN)/%: \
+$(filter-out $(BIN)/pmm-setup $(BIN)/dmabuf-heap,$(TEST_BINS) $(TOOLS) $(EXAMPLES)): $(BIN)/%: \
 		$$(src_$$*) kernel/include/uapi/linux/pmm.h tests/helpers/pmm-test.h \
 		| $(DEPS)
 	mkdir -p $(BIN)
@@ -159,11 +161,37 @@ fuzz: all debug-modules
 bench: all bench-modules arm64-modules arm64-bins
 	tests/bench/run $(BENCH_ARGS)
 
-$(KSCRIPTS)/checkpatch.pl: | deps
+# What the build takes from the tarball, in one pass over it: the scripts,
+# the kernel's DMA-BUF heap selftest and the uapi headers it includes.
+build/linux-source/.extracted: | deps
 	mkdir -p build/linux-source
 	tar -xJf $(KSRC_TAR) -C build/linux-source --strip-components=1 \
-		--wildcards 'linux-source-*/scripts'
+		--wildcards 'linux-source-*/scripts' 'linux-source-*/include/uapi' \
+		'linux-source-*/tools/testing/selftests/dmabuf-heaps'
 	touch $@
+
+$(KSCRIPTS)/checkpatch.pl: build/linux-source/.extracted
+	touch $@
+
+# The kernel's own DMA-BUF heap selftest, unmodified, built as its Makefile
+# builds it (static, KHDR_INCLUDES after the C library's headers).  Only
+# <drm/drm.h> is missing from Debian's (it ships it in libdrm-dev's own
+# directory): installed from the same tree as headers_install would.
+KSELFTEST := build/linux-source/tools/testing/selftests/dmabuf-heaps/dmabuf-heap.c
+KHDR := build/khdr
+$(KSELFTEST): build/linux-source/.extracted
+	touch $@
+
+HOSTCC ?= gcc
+$(KHDR)/drm/drm.h: build/linux-source/.extracted
+	$(HOSTCC) -o $(KSCRIPTS)/unifdef $(KSCRIPTS)/unifdef.c
+	mkdir -p $(KHDR)/drm
+	cd build/linux-source && for f in include/uapi/drm/*.h; do \
+		scripts/headers_install.sh $$f ../khdr/drm/$${f##*/} || exit; done
+
+$(BIN)/dmabuf-heap: $(KSELFTEST) $(KHDR)/drm/drm.h
+	mkdir -p $(BIN)
+	$(CC) -static -O3 -Wl,-no-as-needed -Wall -idirafter $(KHDR) -o $@ $<
 
 lint: kernel $(KSCRIPTS)/checkpatch.pl
 	$(KSCRIPTS)/checkpatch.pl --strict --no-tree --terse --show-types \

@@ -87,7 +87,9 @@ struct pmm_pool_spec {
  *	CMA area the pool came from (NULL unless it did)
  * @cma_region: index into @cma_np's memory-region
  * @cma_dma: @dev's DMA address of the CMA allocation
- * @nr_buffers: live allocations from this pool, held ones included
+ * @nr_buffers: live allocations of declared buffers from this pool, held
+ *	ones included
+ * @nr_heap: live allocations of the pool's DMA-BUF heap, held ones included
  * @held: bytes of allocations whose buffer is gone but whose pages are
  *	still referenced from outside PMM (pmm_mem.held_node)
  * @zero_lock: protects @zeroed
@@ -111,6 +113,7 @@ struct pmm_pool {
 	int cma_region;
 	dma_addr_t cma_dma;
 	atomic_t nr_buffers;
+	atomic_t nr_heap;
 	atomic64_t held;
 	struct mutex zero_lock;	/* @zeroed; innermost */
 	unsigned long *zeroed;
@@ -128,6 +131,9 @@ struct pmm_pool {
  * @uid: owner of /dev/pmm/NAME
  * @gid: group of /dev/pmm/NAME
  * @mode: permissions of /dev/pmm/NAME
+ * @heap: an anonymous allocation of the pool's DMA-BUF heap rather than a
+ *	declared buffer: no name to look it up by, no node (@uid, @gid and
+ *	@mode unused)
  */
 struct pmm_mem_desc {
 	u64 size;
@@ -138,12 +144,14 @@ struct pmm_mem_desc {
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;
+	bool heap;
 };
 
 /**
  * struct pmm_mem - the memory of one enabled buffer and its device node
  * @dev: /dev/pmm/NAME; its release returns the memory to the pool, so the
- *	memory lives as long as the node, any open file or any mapping
+ *	memory lives as long as the node, any open file or any mapping (a
+ *	heap allocation's is never added: it only counts references)
  * @desc: what it was created from, fixed for its life
  * @phys: physical address
  * @dma: the pool device's DMA address of contig memory (mapped while the
@@ -222,13 +230,15 @@ static inline const char *pmm_buf_name(struct pmm_buffer *buf)
  * @used: bytes allocated, held ones included
  * @free: bytes free
  * @held: bytes held (struct pmm_pool, @held)
- * @buffers: allocations, held ones included
+ * @buffers: allocations of declared buffers, held ones included
+ * @heap: allocations of the pool's DMA-BUF heap, held ones included
  */
 struct pmm_pool_stats {
 	u64 used;
 	u64 free;
 	u64 held;
 	unsigned int buffers;
+	unsigned int heap;
 };
 
 /**
@@ -274,8 +284,9 @@ u64 pmm_pools_max_size(void);
 const char *pmm_pool_backend_name(struct pmm_pool *pool);
 u64 pmm_pool_largest_free(struct pmm_pool *pool);
 phys_addr_t pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align,
-			   u64 boundary);
-void pmm_pool_free(struct pmm_pool *pool, phys_addr_t phys, u64 size);
+			   u64 boundary, bool heap);
+void pmm_pool_free(struct pmm_pool *pool, phys_addr_t phys, u64 size,
+		   bool heap);
 void pmm_pool_zero_new(struct pmm_pool *pool, phys_addr_t phys, u64 size,
 		       void (*zero)(void *arg, u64 off, u64 len), void *arg);
 void pmm_pool_stats(struct pmm_pool *pool, struct pmm_pool_stats *st);
@@ -299,6 +310,8 @@ void pmm_mem_exit(void);
 dev_t pmm_mem_devt(void);
 struct pmm_mem *pmm_mem_create(const struct pmm_mem_desc *desc,
 			       const char *name);
+struct pmm_mem *pmm_mem_create_anon(const struct pmm_mem_desc *desc,
+				    const char *name);
 int pmm_mem_destroy(struct pmm_mem *mem);
 struct pmm_mem *pmm_mem_find(const char *name);
 struct pmm_mem *pmm_mem_open(unsigned int minor);
@@ -315,6 +328,10 @@ struct dma_buf *pmm_dmabuf_export(struct pmm_mem *mem, u32 flags);
 /* pmm_device.c */
 struct device *pmm_device_init(void);
 void pmm_device_exit(void);
+
+/* pmm_heap.c */
+int pmm_heap_init(void);
+void pmm_heap_exit(void);
 
 /* pmm_cdev.c */
 int pmm_cdev_init(void);

@@ -63,6 +63,14 @@ static ssize_t pmm_pool_buffers_show(struct config_item *item, char *page)
 	return sysfs_emit(page, "%u\n", pmm_pool_item_stats(item, &st)->buffers);
 }
 
+static ssize_t pmm_pool_heap_buffers_show(struct config_item *item,
+					  char *page)
+{
+	struct pmm_pool_stats st;
+
+	return sysfs_emit(page, "%u\n", pmm_pool_item_stats(item, &st)->heap);
+}
+
 static ssize_t pmm_pool_held_show(struct config_item *item, char *page)
 {
 	struct pmm_pool_stats st;
@@ -97,6 +105,7 @@ CONFIGFS_ATTR_RO(pmm_pool_, used);
 CONFIGFS_ATTR_RO(pmm_pool_, free);
 CONFIGFS_ATTR_RO(pmm_pool_, largest_free);
 CONFIGFS_ATTR_RO(pmm_pool_, buffers);
+CONFIGFS_ATTR_RO(pmm_pool_, heap_buffers);
 CONFIGFS_ATTR_RO(pmm_pool_, held);
 CONFIGFS_ATTR_RO(pmm_pool_, backend);
 CONFIGFS_ATTR_RO(pmm_pool_, coherent);
@@ -116,6 +125,7 @@ static struct configfs_attribute *pmm_pool_attrs[] = {
 	&pmm_pool_attr_free,
 	&pmm_pool_attr_largest_free,
 	&pmm_pool_attr_buffers,
+	&pmm_pool_attr_heap_buffers,
 	&pmm_pool_attr_held,
 	&pmm_pool_attr_backend,
 	&pmm_pool_attr_coherent,

@@ -10,6 +10,7 @@
  *   pmm_buffer.c    a declared buffer (buffers/NAME) and its attributes
  *   pmm_enable.c    enable, the commit point, and the live attributes
  *   pmm_cdev.c      /dev/pmm/NAME: file operations and ioctls
+ *   pmm_heap.c      /dev/dma_heap/pmm-POOL: every pool as a DMA-BUF heap
  *   pmm_api.c       the in-kernel API and transaction locks
  *   pmm_dmabuf.c    the dma-buf exporter
  *   pmm_mem.c       the memory of an enabled buffer and its device
@@ -57,12 +58,18 @@ static int __init pmm_init(void)
 	if (ret)
 		goto out_exit_mem;
 
-	ret = pmm_configfs_init();
+	ret = pmm_heap_init();
 	if (ret)
 		goto out_exit_cdev;
 
+	ret = pmm_configfs_init();
+	if (ret)
+		goto out_exit_heap;
+
 	return 0;
 
+out_exit_heap:
+	pmm_heap_exit();
 out_exit_cdev:
 	pmm_cdev_exit();
 out_exit_mem:
@@ -78,11 +85,12 @@ static void __exit pmm_exit(void)
 {
 	/*
 	 * configfs holds a module reference for every buffer directory,
-	 * every open /dev/pmm node holds one through its fops and held
-	 * memory one of its own, so by now no buffer and no allocation is
-	 * left.
+	 * every open /dev/pmm and heap node holds one through its fops,
+	 * every dma-buf one through its exporter and held memory one of its
+	 * own, so by now no buffer and no allocation is left.
 	 */
 	pmm_configfs_exit();
+	pmm_heap_exit();
 	pmm_cdev_exit();
 	pmm_mem_exit();
 	pmm_pools_exit();
@@ -95,4 +103,4 @@ module_exit(pmm_exit);
 MODULE_IMPORT_NS(DMA_BUF);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("PMM developers");
-MODULE_DESCRIPTION("Physical memory manager: named contiguous buffers declared in configfs");
+MODULE_DESCRIPTION("Physical memory manager: named contiguous buffers declared in configfs, and every pool a DMA-BUF heap");

@@ -97,7 +97,8 @@ static bool pmm_mem_retire(struct pmm_mem *mem)
 		pmm_mem_zero_range(mem, 0, mem->desc.size);
 	if (pmm_mem_unmap_kernel(mem))
 		return false;
-	pmm_pool_free(mem->desc.pool, mem->phys, mem->desc.size);
+	pmm_pool_free(mem->desc.pool, mem->phys, mem->desc.size,
+		      mem->desc.heap);
 	return true;
 }
 
@@ -158,7 +159,9 @@ static void pmm_mem_release(struct device *dev)
 {
 	struct pmm_mem *mem = to_pmm_mem(dev);
 
-	xa_erase(&pmm_mems, MINOR(dev->devt));
+	/* A heap allocation has no node and so no device number. */
+	if (dev->devt)
+		xa_erase(&pmm_mems, MINOR(dev->devt));
 	if (pmm_mem_retire(mem)) {
 		pmm_mem_free(mem);
 		return;
@@ -213,6 +216,63 @@ static const struct device_type pmm_mem_type = {
 	.uevent = pmm_mem_uevent,
 };
 
+/*
+ * The memory of a new allocation, mapped and zeroed, and the device whose
+ * release gives it back: initialised, neither named nor added.  Returns
+ * ERR_PTR(-ENOSPC) without a word if the pool has no fitting free range;
+ * the caller says why it wanted one.
+ */
+static struct pmm_mem *pmm_mem_alloc(const struct pmm_mem_desc *desc,
+				     const char *name)
+{
+	struct pmm_pool *pool = desc->pool;
+	struct pmm_mem *mem;
+	int ret;
+
+	mem = kmem_cache_zalloc(pmm_mem_cache, GFP_KERNEL);
+	if (!mem)
+		return ERR_PTR(-ENOMEM);
+	mem->desc = *desc;
+	mutex_init(&mem->lock);
+	init_waitqueue_head(&mem->lock_wq);
+	INIT_LIST_HEAD(&mem->attachments);
+
+	mem->phys = pmm_pool_alloc(pool, desc->size, desc->align,
+				   desc->boundary, desc->heap);
+	if (!mem->phys) {
+		ret = -ENOSPC;
+		goto out_free_mem;
+	}
+
+	ret = pmm_mem_map_kernel(mem);
+	if (ret) {
+		pr_err("%s '%s': %s: cannot map %s memory: %d\n",
+		       desc->heap ? "heap" : "buffer", name,
+		       desc->heap ? "alloc" : "enable",
+		       pmm_cache_name(mem->desc.cache), ret);
+		goto out_free_range;
+	}
+	pmm_pool_zero_new(pool, mem->phys, mem->desc.size, pmm_mem_zero_range, mem);
+
+	/* From here on the device's release undoes everything above. */
+	device_initialize(&mem->dev);
+	/*
+	 * A buffer has no power states: without this every node would carry
+	 * a power/ directory of runtime-PM attributes in sysfs (kernel memory
+	 * per buffer, tests/bench).
+	 */
+	device_set_pm_not_required(&mem->dev);
+	mem->dev.release = pmm_mem_release;
+	return mem;
+
+out_free_range:
+	pmm_pool_free(pool, mem->phys, mem->desc.size, desc->heap);
+out_free_mem:
+	mutex_destroy(&mem->lock);
+	kmem_cache_free(pmm_mem_cache, mem);
+	return ERR_PTR(ret);
+}
+
 /**
  * pmm_mem_create() - Allocate and map a buffer's memory, zeroed, and
  *	create its device node.
@@ -231,24 +291,6 @@ struct pmm_mem *pmm_mem_create(const struct pmm_mem_desc *desc,
 	u32 minor;
 	int ret;
 
-	mem = kmem_cache_zalloc(pmm_mem_cache, GFP_KERNEL);
-	if (!mem)
-		return ERR_PTR(-ENOMEM);
-	mem->desc = *desc;
-	mutex_init(&mem->lock);
-	init_waitqueue_head(&mem->lock_wq);
-	INIT_LIST_HEAD(&mem->attachments);
-
-	mem->phys = pmm_pool_alloc(pool, desc->size, desc->align,
-				   desc->boundary);
-	if (!mem->phys) {
-		pr_err("buffer '%s': enable: pool '%s' has no free range of %llu bytes (align %llu, boundary %llu); largest free block %llu bytes\n",
-		       name, pool->name, desc->size, desc->align, desc->boundary,
-		       pmm_pool_largest_free(pool));
-		ret = -ENOSPC;
-		goto out_free_mem;
-	}
-
 	/*
 	 * Reserved (NULL) until the device is ready to be opened.  Numbers
 	 * are handed out in turn rather than lowest first: a node devtmpfs
@@ -266,28 +308,21 @@ struct pmm_mem *pmm_mem_create(const struct pmm_mem_desc *desc,
 		ret = -ENOSPC;
 	}
 	if (ret)
-		goto out_free_range;
+		return ERR_PTR(ret);
 
-	ret = pmm_mem_map_kernel(mem);
-	if (ret) {
-		pr_err("buffer '%s': enable: cannot map %s memory: %d\n", name,
-		       pmm_cache_name(mem->desc.cache), ret);
-		goto out_free_minor;
+	mem = pmm_mem_alloc(desc, name);
+	if (IS_ERR(mem)) {
+		if (PTR_ERR(mem) == -ENOSPC)
+			pr_err("buffer '%s': enable: pool '%s' has no free range of %llu bytes (align %llu, boundary %llu); largest free block %llu bytes\n",
+			       name, pool->name, desc->size, desc->align,
+			       desc->boundary, pmm_pool_largest_free(pool));
+		xa_erase(&pmm_mems, minor);
+		return mem;
 	}
-	pmm_pool_zero_new(pool, mem->phys, mem->desc.size, pmm_mem_zero_range, mem);
 
-	/* From here on the device's release undoes everything above. */
-	device_initialize(&mem->dev);
-	/*
-	 * A buffer has no power states: without this every node would carry
-	 * a power/ directory of runtime-PM attributes in sysfs (kernel memory
-	 * per buffer, tests/bench).
-	 */
-	device_set_pm_not_required(&mem->dev);
 	mem->dev.class = &pmm_class;
 	mem->dev.type = &pmm_mem_type;
 	mem->dev.devt = MKDEV(MAJOR(pmm_devt), minor);
-	mem->dev.release = pmm_mem_release;
 	ret = dev_set_name(&mem->dev, "%s", name);
 	if (ret)
 		goto out_put_device;
@@ -304,14 +339,37 @@ out_unpublish:
 out_put_device:
 	put_device(&mem->dev);
 	return ERR_PTR(ret);
-out_free_minor:
-	xa_erase(&pmm_mems, minor);
-out_free_range:
-	pmm_pool_free(pool, mem->phys, mem->desc.size);
-out_free_mem:
-	mutex_destroy(&mem->lock);
-	kmem_cache_free(pmm_mem_cache, mem);
-	return ERR_PTR(ret);
+}
+
+/**
+ * pmm_mem_create_anon() - Allocate and map memory, zeroed, for the pool's
+ *	DMA-BUF heap: no configfs item, no node, no name to find it by.
+ * @desc: what to allocate, validated, with @desc->heap set
+ * @name: what log messages call it
+ *
+ * The caller's reference (pmm_mem_put()) is the only one until it exports
+ * the memory; like a buffer's, it goes back to the pool when the last
+ * reference is dropped and no page is referenced any more.
+ *
+ * Context: Process context.
+ * Return: the new allocation, or an ERR_PTR(): -ENOSPC if the pool has no
+ * fitting free range (not logged).
+ */
+struct pmm_mem *pmm_mem_create_anon(const struct pmm_mem_desc *desc,
+				    const char *name)
+{
+	struct pmm_mem *mem;
+	int ret;
+
+	mem = pmm_mem_alloc(desc, name);
+	if (IS_ERR(mem))
+		return mem;
+	ret = dev_set_name(&mem->dev, "%s", name);
+	if (ret) {
+		put_device(&mem->dev);
+		return ERR_PTR(ret);
+	}
+	return mem;
 }
 
 /**

@@ -156,18 +156,19 @@ MODULE_PARM_DESC(zero, "When buffer memory is zeroed: auto (default: free for a 
  * @size: bytes, a multiple of PAGE_SIZE
  * @align: alignment, a power of two >= PAGE_SIZE
  * @boundary: 0, or a power of two >= @size the range must not cross
+ * @heap: counted as a heap allocation rather than a declared buffer
  *
  * Context: Process context.
  * Return: the physical address, or 0 if no free range fits.
  */
 phys_addr_t pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align,
-			   u64 boundary)
+			   u64 boundary, bool heap)
 {
 	unsigned long addr;
 
 	addr = pmm_fit_alloc(pool->gen, size, align, boundary);
 	if (addr)
-		atomic_inc(&pool->nr_buffers);
+		atomic_inc(heap ? &pool->nr_heap : &pool->nr_buffers);
 	return addr;
 }
 
@@ -176,13 +177,15 @@ phys_addr_t pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align,
  * @pool: the pool it came from
  * @phys: what pmm_pool_alloc() returned
  * @size: the size it was asked for
+ * @heap: as given to pmm_pool_alloc()
  *
  * Context: Process context.
  */
-void pmm_pool_free(struct pmm_pool *pool, phys_addr_t phys, u64 size)
+void pmm_pool_free(struct pmm_pool *pool, phys_addr_t phys, u64 size,
+		   bool heap)
 {
 	gen_pool_free(pool->gen, phys, size);
-	atomic_dec(&pool->nr_buffers);
+	atomic_dec(heap ? &pool->nr_heap : &pool->nr_buffers);
 }
 
 /**
@@ -320,6 +323,7 @@ int pmm_pool_add(const struct pmm_pool_spec *spec)
 	pool->zero_on_free = pmm_zero_policy == PMM_ZERO_FREE ||
 			     (pmm_zero_policy == PMM_ZERO_AUTO && pool->coherent);
 	atomic_set(&pool->nr_buffers, 0);
+	atomic_set(&pool->nr_heap, 0);
 	atomic64_set(&pool->held, 0);
 	mutex_init(&pool->zero_lock);
 
@@ -480,6 +484,7 @@ void pmm_pool_stats(struct pmm_pool *pool, struct pmm_pool_stats *st)
 	st->free = gen_pool_avail(pool->gen);
 	st->used = gen_pool_size(pool->gen) - st->free;
 	st->buffers = atomic_read(&pool->nr_buffers);
+	st->heap = atomic_read(&pool->nr_heap);
 	st->held = atomic64_read(&pool->held);
 }
 
