@@ -9,9 +9,17 @@
  * or camera fills buffers a board file declared.
  *
  *   usage: capture-to-pmm [-d /dev/videoN] [-n FRAMES] [-s WxH] NAME...
+ *          capture-to-pmm [-d /dev/videoN] [-n FRAMES] [-s WxH]
+ *                         -H /dev/dma_heap/pmm-POOL [-b BUFFERS]
  *
  * Without -d the first capture device is used.  Prints one line per frame
  * ("frame N: NAME bytesused B"); exits 0 when every frame arrived.
+ *
+ * With -H the buffers are not declared ones but anonymous allocations from
+ * a pool's DMA-BUF heap, as a media framework makes them: one frame each,
+ * read through their own mapping, and each frame line also counts the
+ * bytes of the frame that are not zero ("nonzero N") and those after it
+ * that are ("beyond N": the driver wrote past the frame).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,8 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
 #include <linux/pmm.h>
 #include <linux/videodev2.h>
 
@@ -32,6 +43,7 @@ struct pmm_slot {
 	int pmm_fd;	/* /dev/pmm/NAME */
 	int dmabuf_fd;	/* its export, queued to V4L2 */
 	size_t size;
+	unsigned char *map;	/* a heap buffer's mapping */
 };
 
 static int die(const char *what)
@@ -82,6 +94,51 @@ static int pmm_slot_open(struct pmm_slot *s, const char *name)
 	return 0;
 }
 
+/* Allocate one frame's buffer from a DMA-BUF heap and map it. */
+static int heap_slot_open(struct pmm_slot *s, int heap, size_t size,
+			  unsigned int i)
+{
+	struct dma_heap_allocation_data alloc = {
+		.len = size,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	static char names[MAX_BUFS][16];
+	size_t page = sysconf(_SC_PAGESIZE);
+
+	/* The heap rounds up to pages: map, and check, all of it. */
+	size = (size + page - 1) / page * page;
+	alloc.len = size;
+	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &alloc) < 0)
+		return die("DMA_HEAP_IOCTL_ALLOC");
+	snprintf(names[i], sizeof(names[i]), "heap-%u", i);
+	s->name = names[i];
+	s->pmm_fd = -1;
+	s->dmabuf_fd = alloc.fd;
+	s->size = size;
+	s->map = mmap(NULL, size, PROT_READ, MAP_SHARED, alloc.fd, 0);
+	if (s->map == MAP_FAILED)
+		return die("mmap");
+	return 0;
+}
+
+/* Read a captured frame from a heap buffer: count what the driver wrote. */
+static void heap_slot_count(const struct pmm_slot *s, size_t used)
+{
+	struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+	size_t i, nonzero = 0, beyond = 0;
+
+	ioctl(s->dmabuf_fd, DMA_BUF_IOCTL_SYNC, &sync);
+	for (i = 0; i < s->size; i++) {
+		if (s->map[i] && i < used)
+			nonzero++;
+		else if (s->map[i])
+			beyond++;
+	}
+	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
+	ioctl(s->dmabuf_fd, DMA_BUF_IOCTL_SYNC, &sync);
+	printf(" nonzero %zu beyond %zu", nonzero, beyond);
+}
+
 static int queue(int vid, struct pmm_slot *s, unsigned int index)
 {
 	struct v4l2_buffer vb = {
@@ -101,6 +158,8 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "frames", required_argument, NULL, 'n' },
 		{ "size", required_argument, NULL, 's' },
+		{ "heap", required_argument, NULL, 'H' },
+		{ "buffers", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -108,14 +167,17 @@ int main(int argc, char **argv)
 	struct v4l2_requestbuffers req = { 0 };
 	struct v4l2_format fmt = { 0 };
 	enum v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	unsigned int width = 320, height = 240, frames = 3, n, i;
+	unsigned int width = 320, height = 240, frames = 3, n, i, nbufs = 4;
+	const char *heap_path = NULL;
 	char path[64] = "";
-	int c, vid;
+	int c, vid, heap = -1;
 
-	while ((c = getopt_long(argc, argv, "d:n:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:n:s:H:b:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': snprintf(path, sizeof(path), "%s", optarg); break;
 		case 'n': frames = strtoul(optarg, NULL, 0); break;
+		case 'H': heap_path = optarg; break;
+		case 'b': nbufs = strtoul(optarg, NULL, 0); break;
 		case 's':
 			if (sscanf(optarg, "%ux%u", &width, &height) != 2)
 				goto usage;
@@ -124,9 +186,14 @@ int main(int argc, char **argv)
 			goto usage;
 		}
 	}
-	n = argc - optind;
-	if (n < 1 || n > MAX_BUFS)
+	n = heap_path ? nbufs : (unsigned int)(argc - optind);
+	if (n < 1 || n > MAX_BUFS || (heap_path && argc > optind))
 		goto usage;
+	if (heap_path) {
+		heap = open(heap_path, O_RDONLY | O_CLOEXEC);
+		if (heap < 0)
+			return die(heap_path);
+	}
 
 	vid = path[0] ? open(path, O_RDWR | O_CLOEXEC) :
 			open_capture(path, sizeof(path));
@@ -147,6 +214,11 @@ int main(int argc, char **argv)
 	       fmt.fmt.pix.height, fmt.fmt.pix.sizeimage);
 
 	for (i = 0; i < n; i++) {
+		if (heap >= 0) {
+			if (heap_slot_open(&slots[i], heap, fmt.fmt.pix.sizeimage, i))
+				return 1;
+			continue;
+		}
 		if (pmm_slot_open(&slots[i], argv[optind + i]))
 			return 1;
 		if (slots[i].size < fmt.fmt.pix.sizeimage) {
@@ -177,8 +249,11 @@ int main(int argc, char **argv)
 		if (ioctl(vid, VIDIOC_DQBUF, &vb) < 0)
 			return die("VIDIOC_DQBUF");
 		/* Here the frame is in /dev/pmm/NAME for the next stage. */
-		printf("frame %u: %s bytesused %u\n", i, slots[vb.index].name,
+		printf("frame %u: %s bytesused %u", i, slots[vb.index].name,
 		       vb.bytesused);
+		if (heap >= 0)
+			heap_slot_count(&slots[vb.index], vb.bytesused);
+		printf("\n");
 		if (i + n < frames && queue(vid, &slots[vb.index], vb.index) < 0)
 			return die("VIDIOC_QBUF");
 	}
@@ -187,13 +262,19 @@ int main(int argc, char **argv)
 	req.count = 0;
 	ioctl(vid, VIDIOC_REQBUFS, &req);	/* drops V4L2's dma-buf refs */
 	for (i = 0; i < n; i++) {
+		if (heap >= 0)
+			munmap(slots[i].map, slots[i].size);
+		else
+			close(slots[i].pmm_fd);
 		close(slots[i].dmabuf_fd);
-		close(slots[i].pmm_fd);
 	}
+	if (heap >= 0)
+		close(heap);
 	close(vid);
 	return 0;
 
 usage:
-	fprintf(stderr, "usage: capture-to-pmm [-d /dev/videoN] [-n FRAMES] [-s WxH] NAME...\n");
+	fprintf(stderr, "usage: capture-to-pmm [-d /dev/videoN] [-n FRAMES] [-s WxH] NAME...\n"
+			"       capture-to-pmm [-d /dev/videoN] [-n FRAMES] [-s WxH] -H HEAP [-b BUFFERS]\n");
 	return 2;
 }

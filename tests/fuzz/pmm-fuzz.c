@@ -10,7 +10,9 @@
  * fork+exit while holding fds, mappings and locks, and the operations that
  * take page references: vmsplice of a mapping into a pipe held for a
  * while (past munmap, close and disable), and O_DIRECT reads and writes
- * between a mapping and a loop device (--loop).
+ * between a mapping and a loop device (--loop); and allocations from the
+ * pools' DMA-BUF heaps (/dev/dma_heap/pmm-POOL, valid and not), mapped,
+ * checked and freed among the declared buffers of the same pools.
  *
  * Invariants checked as it goes:
  *  - data a worker wrote while it held a buffer's exclusive lock is what
@@ -21,10 +23,12 @@
  *  - a pipe vmspliced from a mapping reads what the mapping held then,
  *    never bytes of a later owner of that memory (writers leave a buffer
  *    alone while a pipe of it is held, so any change is a new owner's);
+ *  - a heap allocation reads all zero, and keeps the bytes its owner wrote
+ *    until it frees it, whatever the declared buffers of its pool do;
  *  - every call fails, if at all, with an errno its operation may return
  *    (with --faults, ENOMEM too);
  * and at the end: every buffer torn down, no /dev/pmm node of ours left,
- * every pool's used, held and buffers back to 0 (held memory is given a few
+ * every pool's used, held, buffers and heap_buffers back to 0 (held memory is given a few
  * seconds), and each kind of check made at least once (with --faults, the
  * zero and data checks): a run that checked nothing has proven nothing.
  *
@@ -68,6 +72,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
 #include <linux/pmm.h>
 
 #define MAX_NAMES	8
@@ -81,19 +87,20 @@ enum op {
 	OP_MKDIR, OP_RMDIR, OP_ATTR, OP_ENABLE, OP_DISABLE, OP_OPEN, OP_CLOSE,
 	OP_MMAP, OP_MUNMAP, OP_READ, OP_LOCK, OP_UNLOCK, OP_WRITE_LOCKED,
 	OP_SYNC, OP_EXPORT, OP_FORK, OP_TOUCH, OP_DROP, OP_SPLICE,
-	OP_PIPE_CHECK, OP_DIRECT, NR_OPS
+	OP_PIPE_CHECK, OP_DIRECT, OP_HEAP_ALLOC, OP_HEAP_CHECK, OP_HEAP_FREE,
+	NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"mkdir", "rmdir", "attr", "enable", "disable", "open", "close",
 	"mmap", "munmap", "read", "lock", "unlock", "write-locked",
 	"sync", "export", "fork", "touch", "drop-all", "splice",
-	"pipe-check", "direct-io",
+	"pipe-check", "direct-io", "heap-alloc", "heap-check", "heap-free",
 };
 
 /* Relative frequencies: the kernel's busy paths get most of the calls. */
 static const unsigned int op_weight[NR_OPS] = {
-	6, 4, 8, 8, 6, 8, 6, 8, 6, 5, 8, 5, 8, 4, 4, 1, 4, 3, 4, 3, 4,
+	6, 4, 8, 8, 6, 8, 6, 8, 6, 5, 8, 5, 8, 4, 4, 1, 4, 3, 4, 3, 4, 5, 3, 4,
 };
 
 /* Shared between all processes (MAP_SHARED | MAP_ANONYMOUS). */
@@ -106,6 +113,7 @@ struct shared {
 	atomic_ulong data_checks;
 	atomic_ulong pipe_checks;
 	atomic_ulong direct_checks;
+	atomic_ulong heap_checks;
 	/* Pipes of each name's memory held now: writers leave it alone. */
 	atomic_int pipes_held[MAX_NAMES];
 };
@@ -139,6 +147,17 @@ struct pipe_slot {
 	unsigned int left;	/* operations to hold it for */
 };
 
+/* An allocation from a pool's heap, mapped, and the pattern it holds. */
+struct heap_slot {
+	int fd;			/* -1: free */
+	unsigned char *map;
+	size_t len;
+	uint8_t seed;
+};
+
+#define MAX_HEAPS	3
+#define HEAP_MAX	(1024 * 1024)
+
 #define MAX_PIPES	2
 #define SPLICE_MAX	(64 * 1024)
 #define DIRECT_MAX	(64 * 1024)
@@ -155,6 +174,8 @@ static int worker_id;
 static uint64_t rng;
 static struct fd_slot fds[MAX_FDS];
 static struct map_slot maps[MAX_MAPS];
+static struct heap_slot heaps[MAX_HEAPS];
+static int heap_fds[MAX_POOLS];
 static unsigned int open_gen;
 
 /* xorshift64*: small, fast, and the same everywhere for a seed. */
@@ -366,6 +387,7 @@ static const int e_unlock[] = { EINVAL, 0 };
 static const int e_sync[] = { EINVAL, ENODEV, 0 };
 static const int e_export[] = { EINVAL, ENODEV, ENOMEM, EMFILE, 0 };
 /* vmsplice of a carveout (raw PFN) mapping: get_user_pages refuses it. */
+static const int e_heap[] = { EINVAL, ENOMEM, EMFILE, 0 };
 static const int e_splice[] = { EFAULT, ENOMEM, 0 };
 static const int e_direct[] = { EFAULT, ENOMEM, EINVAL, 0 };
 
@@ -1013,6 +1035,126 @@ out_lock:
 	}
 }
 
+static uint8_t heap_byte(const struct heap_slot *h, size_t i)
+{
+	return h->seed + i * 13 + worker_id;
+}
+
+/*
+ * Allocate from a random pool's heap: now and then with a bad length or
+ * bad flags, which must be refused.  A new allocation reads zero; its
+ * owner fills it with its own pattern, which stays until it frees it.
+ */
+static void op_heap_alloc(void)
+{
+	struct dma_heap_allocation_data a = { .fd_flags = O_RDWR | O_CLOEXEC };
+	struct dma_buf_sync sy = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
+	int pool = rnd_below(nr_pools), bad = 0, i;
+	struct heap_slot *h = NULL;
+	size_t j;
+
+	for (i = 0; i < MAX_HEAPS; i++)
+		if (heaps[i].fd < 0)
+			h = &heaps[i];
+	if (!h || heap_fds[pool] < 0)
+		return;
+	a.len = (rnd_below(HEAP_MAX / PAGE) + 1) * PAGE - (chance(20) ? rnd_below(PAGE) : 0);
+	switch (chance(10) ? rnd_below(4) : 4) {
+	case 0: a.len = 0; bad = 1; break;
+	case 1: a.len = ~0ULL - rnd_below(PAGE); bad = 1; break;
+	case 2: a.heap_flags = 1ULL << rnd_below(64); bad = 1; break;
+	case 3: a.fd_flags |= O_APPEND; bad = 1; break;
+	}
+	if (ioctl(heap_fds[pool], DMA_HEAP_IOCTL_ALLOC, &a) < 0) {
+		atomic_fetch_add(&sh->refused[OP_HEAP_ALLOC], 1);
+		check_errno(OP_HEAP_ALLOC, errno, e_heap);
+		if (bad && errno != EINVAL && !faults)
+			violation("heap %s: a bad allocation failed with %s, not EINVAL",
+				  pools[pool], strerrorname_np(errno));
+		return;
+	}
+	if (bad) {
+		violation("heap %s: a bad allocation (len %llu, flags %#llx/%#x) succeeded",
+			  pools[pool], (unsigned long long)a.len,
+			  (unsigned long long)a.heap_flags, a.fd_flags);
+		close(a.fd);
+		return;
+	}
+	h->len = (a.len + PAGE - 1) / PAGE * PAGE;
+	h->map = pmm_mmap(h->len, PROT_READ | PROT_WRITE, MAP_SHARED, a.fd, 0);
+	if (h->map == MAP_FAILED) {
+		if (!faults)
+			violation("heap %s: mmap of an allocation: %s", pools[pool],
+				  strerrorname_np(errno));
+		close(a.fd);
+		return;
+	}
+	h->fd = a.fd;
+	h->seed = rnd();
+	ioctl(h->fd, DMA_BUF_IOCTL_SYNC, &sy);
+	atomic_fetch_add(&sh->zero_checks, 1);
+	for (j = 0; j < h->len; j++) {
+		if (h->map[j]) {
+			violation("heap %s: new allocation byte %zu reads %#x, not 0",
+				  pools[pool], j, h->map[j]);
+			break;
+		}
+	}
+	for (j = 0; j < h->len; j++)
+		h->map[j] = heap_byte(h, j);
+	sy.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+	ioctl(h->fd, DMA_BUF_IOCTL_SYNC, &sy);
+}
+
+static struct heap_slot *pick_heap(void)
+{
+	struct heap_slot *h = &heaps[rnd_below(MAX_HEAPS)];
+
+	return h->fd < 0 ? NULL : h;
+}
+
+static void heap_check(struct heap_slot *h)
+{
+	struct dma_buf_sync sy = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+	size_t j;
+
+	ioctl(h->fd, DMA_BUF_IOCTL_SYNC, &sy);
+	atomic_fetch_add(&sh->heap_checks, 1);
+	for (j = 0; j < h->len; j++) {
+		if (h->map[j] != heap_byte(h, j)) {
+			violation("heap allocation byte %zu of %zu reads %#x, not its owner's %#x",
+				  j, h->len, h->map[j], heap_byte(h, j));
+			break;
+		}
+	}
+	sy.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
+	ioctl(h->fd, DMA_BUF_IOCTL_SYNC, &sy);
+}
+
+static void op_heap_check(void)
+{
+	struct heap_slot *h = pick_heap();
+
+	if (h)
+		heap_check(h);
+}
+
+static void heap_free(struct heap_slot *h)
+{
+	heap_check(h);
+	munmap(h->map, h->len);
+	close(h->fd);
+	h->fd = -1;
+}
+
+static void op_heap_free(void)
+{
+	struct heap_slot *h = pick_heap();
+
+	if (h)
+		heap_free(h);
+}
+
 /* Let go of everything, so that buffers can be disabled and re-enabled. */
 static void op_drop(void)
 {
@@ -1030,6 +1172,9 @@ static void op_drop(void)
 	for (i = 0; i < MAX_FDS; i++)
 		if (fds[i].fd >= 0)
 			close_slot(&fds[i]);
+	for (i = 0; i < MAX_HEAPS; i++)
+		if (heaps[i].fd >= 0)
+			heap_free(&heaps[i]);
 }
 
 static void run_op(enum op op);
@@ -1105,6 +1250,9 @@ static void run_op(enum op op)
 	case OP_SPLICE: op_splice(); break;
 	case OP_PIPE_CHECK: op_pipe_check(); break;
 	case OP_DIRECT: op_direct(); break;
+	case OP_HEAP_ALLOC: op_heap_alloc(); break;
+	case OP_HEAP_CHECK: op_heap_check(); break;
+	case OP_HEAP_FREE: op_heap_free(); break;
 	default: break;
 	}
 	pipes_age();
@@ -1143,6 +1291,8 @@ static void worker(int id, uint64_t seed, double until)
 		fds[i].fd = -1;
 	for (i = 0; i < MAX_PIPES; i++)
 		pipes[i].fd[0] = -1;
+	for (i = 0; i < MAX_HEAPS; i++)
+		heaps[i].fd = -1;
 	if (faults) {
 		fail_fd = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
 		if (fail_fd < 0) {
@@ -1169,9 +1319,14 @@ static void read_pools(void)
 	d = opendir(p);
 	if (!d)
 		return;
-	while ((de = readdir(d)) && nr_pools < MAX_POOLS)
-		if (de->d_name[0] != '.')
-			snprintf(pools[nr_pools++], sizeof(pools[0]), "%.64s", de->d_name);
+	while ((de = readdir(d)) && nr_pools < MAX_POOLS) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(pools[nr_pools], sizeof(pools[0]), "%.64s", de->d_name);
+		/* The workers share the heap nodes' files, opened once. */
+		snprintf(p, sizeof(p), "/dev/dma_heap/pmm-%s", pools[nr_pools]);
+		heap_fds[nr_pools++] = open(p, O_RDONLY | O_CLOEXEC);
+	}
 	closedir(d);
 }
 
@@ -1219,6 +1374,11 @@ static int teardown(void)
 		snprintf(p, sizeof(p), "%s/pools/%s/buffers", cfs, pools[i]);
 		if (read_str(p, v, sizeof(v)) || strcmp(v, "0")) {
 			fprintf(stderr, "pmm-fuzz: teardown: pool %s buffers %s\n", pools[i], v);
+			bad++;
+		}
+		snprintf(p, sizeof(p), "%s/pools/%s/heap_buffers", cfs, pools[i]);
+		if (read_str(p, v, sizeof(v)) || strcmp(v, "0")) {
+			fprintf(stderr, "pmm-fuzz: teardown: pool %s heap_buffers %s\n", pools[i], v);
 			bad++;
 		}
 	}
@@ -1322,21 +1482,24 @@ int main(int argc, char **argv)
 		printf("  %-13s %8lu calls %8lu refused\n", op_names[i],
 		       (unsigned long)sh->ops[i], (unsigned long)sh->refused[i]);
 	}
-	printf("pmm-fuzz: %lu operations in %.1f s: %.0f ops/s (%lu refused); %lu zero checks, %lu data checks, %lu pipe checks, %lu O_DIRECT checks\n",
+	printf("pmm-fuzz: %lu operations in %.1f s: %.0f ops/s (%lu refused); %lu zero checks, %lu data checks, %lu pipe checks, %lu O_DIRECT checks, %lu heap checks\n",
 	       total, elapsed, total / elapsed, refused,
 	       (unsigned long)sh->zero_checks, (unsigned long)sh->data_checks,
-	       (unsigned long)sh->pipe_checks, (unsigned long)sh->direct_checks);
+	       (unsigned long)sh->pipe_checks, (unsigned long)sh->direct_checks,
+	       (unsigned long)sh->heap_checks);
 	/*
 	 * Under fault injection pipes and O_DIRECT I/O often cannot be had
 	 * at all; there the zero and data checks must still have been made.
 	 */
 	if (!sh->zero_checks || !sh->data_checks ||
-	    (!faults && (!sh->pipe_checks || (loop_dev && !sh->direct_checks))))
-		violation("a kind of check was never made (zero %lu, data %lu, pipe %lu, O_DIRECT %lu): the run proved nothing about it",
+	    (!faults && (!sh->pipe_checks || !sh->heap_checks ||
+			 (loop_dev && !sh->direct_checks))))
+		violation("a kind of check was never made (zero %lu, data %lu, pipe %lu, O_DIRECT %lu, heap %lu): the run proved nothing about it",
 			  (unsigned long)sh->zero_checks,
 			  (unsigned long)sh->data_checks,
 			  (unsigned long)sh->pipe_checks,
-			  (unsigned long)sh->direct_checks);
+			  (unsigned long)sh->direct_checks,
+			  (unsigned long)sh->heap_checks);
 
 	bad = teardown();
 	if (bad)

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "pmm-test.h"
@@ -49,6 +50,7 @@ struct pmm_heap_opts {
 	bool vgem;
 	bool cloexec;
 	bool until_full;
+	bool splice;
 };
 
 static int heap_alloc(int heap, uint64_t len, const struct pmm_heap_opts *o)
@@ -121,6 +123,33 @@ static bool check_bytes(const unsigned char *p, size_t len, int byte,
 	return true;
 }
 
+/*
+ * Pages of the mapping referenced by a pipe (get_user_pages), which
+ * outlive the mapping and the dma-buf: hold them until EOF, then read
+ * what the pipe sees.
+ */
+static int splice_hold(int fd, unsigned char *p, size_t len, int byte)
+{
+	size_t n = len < 65536 ? len : 65536;
+	struct iovec iov = { .iov_base = p, .iov_len = n };
+	static unsigned char buf[65536];
+	int pfd[2];
+
+	if (pipe(pfd))
+		return pmm_fail("pipe", errno);
+	if (vmsplice(pfd[1], &iov, 1, 0) != (ssize_t)n)
+		return pmm_fail("vmsplice", errno);
+	munmap(p, len);
+	close(fd);
+	pmm_wait_stdin();
+	if (read(pfd[0], buf, n) != (ssize_t)n)
+		return pmm_fail("read", errno);
+	if (byte >= 0 && !check_bytes(buf, n, byte, 0))
+		return 1;
+	printf("pipe intact\n");
+	return 0;
+}
+
 static int prot_of(const char *s)
 {
 	if (!strcmp(s, "r"))
@@ -150,7 +179,10 @@ static void usage(FILE *f)
 		"  -e, --cloexec        print whether the first fd has FD_CLOEXEC\n"
 		"  -v, --vgem           import each into vgem; with -H only vgem holds them\n"
 		"  -H, --hold           print \"ready\" and hold until EOF on stdin,\n"
-		"                       then check that -w's bytes are intact\n");
+		"                       then check that -w's bytes are intact\n"
+		"  -S, --splice         vmsplice the first's mapping into a pipe, unmap and\n"
+		"                       close it, hold the pipe until EOF, then check that\n"
+		"                       the pipe has -w's bytes\n");
 }
 
 int main(int argc, char **argv)
@@ -169,6 +201,7 @@ int main(int argc, char **argv)
 		{ "cloexec", no_argument, NULL, 'e' },
 		{ "vgem", no_argument, NULL, 'v' },
 		{ "hold", no_argument, NULL, 'H' },
+		{ "splice", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct pmm_heap_opts o = {
@@ -183,7 +216,7 @@ int main(int argc, char **argv)
 	unsigned int i, n = 0;
 	int c, heap, card = -1, fd;
 
-	while ((c = getopt_long(argc, argv, "n:uf:F:i:s:c:m:w:zevH", opts,
+	while ((c = getopt_long(argc, argv, "n:uf:F:i:s:c:m:w:zevHS", opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'n': o.count = pmm_number(optarg); break;
@@ -199,6 +232,7 @@ int main(int argc, char **argv)
 		case 'e': o.cloexec = true; break;
 		case 'v': o.vgem = true; break;
 		case 'H': o.hold = true; break;
+		case 'S': o.splice = true; break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -218,7 +252,7 @@ int main(int argc, char **argv)
 			return 77;
 		}
 	}
-	if (o.fill >= 0 || o.zero)
+	if (o.fill >= 0 || o.zero || o.splice)
 		o.prot = PROT_READ | PROT_WRITE;
 
 	for (i = 0; i < o.count; i++) {
@@ -260,9 +294,11 @@ int main(int argc, char **argv)
 		printf("UNREFUSED after %u\n", n);
 		return 1;
 	}
-	if (o.prot)
-		printf("mapped\n");
+	if (o.splice)
+		return splice_hold(fds[0], maps[0], len, o.fill);
 	if (!o.hold) {
+		if (o.prot)
+			printf("mapped\n");
 		printf("ok\n");
 		return 0;
 	}
