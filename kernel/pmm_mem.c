@@ -216,14 +216,22 @@ static const struct device_type pmm_mem_type = {
 	.uevent = pmm_mem_uevent,
 };
 
-/*
- * The memory of a new allocation, mapped and zeroed, and the device whose
- * release gives it back: initialised, neither named nor added.  Returns
- * ERR_PTR(-ENOSPC) without a word if the pool has no fitting free range;
- * the caller says why it wanted one.
+/**
+ * pmm_mem_create_anon() - Allocate and map memory, zeroed, with no node:
+ *	for the pool's DMA-BUF heap, and the first half of pmm_mem_create().
+ * @desc: what to allocate, validated
+ * @name: the device's name, which log messages call it by
+ *
+ * Its device, whose release gives the memory back once no reference and
+ * no page reference is left, is initialised but not added: nothing can
+ * look it up.  The caller's reference (pmm_mem_put()) is its only one.
+ *
+ * Context: Process context.
+ * Return: the new allocation, or an ERR_PTR(): -ENOSPC if the pool has no
+ * fitting free range, not logged (the caller says why it wanted one).
  */
-static struct pmm_mem *pmm_mem_alloc(const struct pmm_mem_desc *desc,
-				     const char *name)
+struct pmm_mem *pmm_mem_create_anon(const struct pmm_mem_desc *desc,
+				    const char *name)
 {
 	struct pmm_pool *pool = desc->pool;
 	struct pmm_mem *mem;
@@ -263,6 +271,11 @@ static struct pmm_mem *pmm_mem_alloc(const struct pmm_mem_desc *desc,
 	 */
 	device_set_pm_not_required(&mem->dev);
 	mem->dev.release = pmm_mem_release;
+	ret = dev_set_name(&mem->dev, "%s", name);
+	if (ret) {
+		put_device(&mem->dev);
+		return ERR_PTR(ret);
+	}
 	return mem;
 
 out_free_range:
@@ -292,10 +305,9 @@ struct pmm_mem *pmm_mem_create(const struct pmm_mem_desc *desc,
 	int ret;
 
 	/*
-	 * Reserved (NULL) until the device is ready to be opened.  Numbers
-	 * are handed out in turn rather than lowest first: a node devtmpfs
-	 * failed to remove (device_del() cannot report that; it needs memory
-	 * for the name) must not open the next buffer that gets its number.
+	 * Reserved (NULL) until the device can be opened.  Handed out in
+	 * turn, not lowest first: a node devtmpfs failed to remove (which
+	 * device_del() cannot report) must not open the next buffer.
 	 */
 	ret = xa_alloc_cyclic(&pmm_mems, &minor, NULL,
 			      XA_LIMIT(0, PMM_MINORS - 1), &pmm_next_minor,
@@ -310,7 +322,7 @@ struct pmm_mem *pmm_mem_create(const struct pmm_mem_desc *desc,
 	if (ret)
 		return ERR_PTR(ret);
 
-	mem = pmm_mem_alloc(desc, name);
+	mem = pmm_mem_create_anon(desc, name);
 	if (IS_ERR(mem)) {
 		if (PTR_ERR(mem) == -ENOSPC)
 			pr_err("buffer '%s': enable: pool '%s' has no free range of %llu bytes (align %llu, boundary %llu); largest free block %llu bytes\n",
@@ -323,49 +335,12 @@ struct pmm_mem *pmm_mem_create(const struct pmm_mem_desc *desc,
 	mem->dev.class = &pmm_class;
 	mem->dev.type = &pmm_mem_type;
 	mem->dev.devt = MKDEV(MAJOR(pmm_devt), minor);
-	ret = dev_set_name(&mem->dev, "%s", name);
-	if (ret)
-		goto out_put_device;
 
 	/* Publish before the node appears: no window where open fails. */
 	xa_store(&pmm_mems, minor, mem, 0);
 	ret = device_add(&mem->dev);
-	if (ret)
-		goto out_unpublish;
-	return mem;
-
-out_unpublish:
-	xa_store(&pmm_mems, minor, NULL, 0);
-out_put_device:
-	put_device(&mem->dev);
-	return ERR_PTR(ret);
-}
-
-/**
- * pmm_mem_create_anon() - Allocate and map memory, zeroed, for the pool's
- *	DMA-BUF heap: no configfs item, no node, no name to find it by.
- * @desc: what to allocate, validated, with @desc->heap set
- * @name: what log messages call it
- *
- * The caller's reference (pmm_mem_put()) is the only one until it exports
- * the memory; like a buffer's, it goes back to the pool when the last
- * reference is dropped and no page is referenced any more.
- *
- * Context: Process context.
- * Return: the new allocation, or an ERR_PTR(): -ENOSPC if the pool has no
- * fitting free range (not logged).
- */
-struct pmm_mem *pmm_mem_create_anon(const struct pmm_mem_desc *desc,
-				    const char *name)
-{
-	struct pmm_mem *mem;
-	int ret;
-
-	mem = pmm_mem_alloc(desc, name);
-	if (IS_ERR(mem))
-		return mem;
-	ret = dev_set_name(&mem->dev, "%s", name);
 	if (ret) {
+		xa_store(&pmm_mems, minor, NULL, 0);
 		put_device(&mem->dev);
 		return ERR_PTR(ret);
 	}

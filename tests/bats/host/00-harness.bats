@@ -62,6 +62,7 @@ FIX=$PMM_PROJECT/tests/bats/fixtures
 	echo 4096 > "$root/pools/p/used"
 	echo 0 > "$root/pools/p/held"
 	echo 0 > "$root/pools/p/buffers"
+	echo 0 > "$root/pools/p/heap_buffers"
 	run --separate-stderr "$PMM_PROJECT/build/bin/pmm-fuzz" --configfs-root "$root" \
 		--workers 2 --duration 1 --seed 7
 	assert_failure 1
@@ -74,13 +75,14 @@ FIX=$PMM_PROJECT/tests/bats/fixtures
 	# Without PMM behind the tree no buffer ever enables: nothing checked.
 	local root=$BATS_TEST_TMPDIR/pmm
 	mkdir -p "$root/buffers" "$root/pools/p"
-	echo 0 | tee "$root/pools/p/used" "$root/pools/p/held" "$root/pools/p/buffers" > /dev/null
+	echo 0 | tee "$root/pools/p/used" "$root/pools/p/held" "$root/pools/p/buffers" \
+		"$root/pools/p/heap_buffers" > /dev/null
 	run --separate-stderr "$PMM_PROJECT/build/bin/pmm-fuzz" --configfs-root "$root" \
 		--workers 2 --duration 1 --seed 7
 	assert_failure 1
-	assert_line --regexp '; 0 zero checks, 0 data checks, 0 pipe checks, 0 O_DIRECT checks$'
+	assert_line --regexp '; 0 zero checks, 0 data checks, 0 pipe checks, 0 O_DIRECT checks, 0 heap checks$'
 	assert_line "pmm-fuzz: seed 7: 1 violations"
-	[[ $stderr == *"a kind of check was never made (zero 0, data 0, pipe 0, O_DIRECT 0)"* ]] ||
+	[[ $stderr == *"a kind of check was never made (zero 0, data 0, pipe 0, O_DIRECT 0, heap 0)"* ]] ||
 		fail "$stderr"
 }
 
