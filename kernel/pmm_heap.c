@@ -103,7 +103,11 @@ static int pmm_heap_uevent(pmm_uevent_dev *dev, struct kobj_uevent_env *env)
 	const struct pmm_heap *heap = container_of(dev, struct pmm_heap, dev);
 
 	return add_uevent_var(env, "PMM_MEMTYPE=%s", heap->pool->name) ?:
-	       add_uevent_var(env, "PMM_CACHE=%s", pmm_cache_name(heap->cache));
+	       add_uevent_var(env, "PMM_CACHE=%s", pmm_cache_name(heap->cache)) ?:
+	       /* The owner the parameters gave, so udev rules can defer. */
+	       add_uevent_var(env, "PMM_UID=%u", pmm_heap_uid) ?:
+	       add_uevent_var(env, "PMM_GID=%u", pmm_heap_gid) ?:
+	       add_uevent_var(env, "PMM_MODE=%04o", pmm_heap_mode);
 }
 
 static void pmm_heap_release(struct device *dev)

@@ -91,6 +91,21 @@ pmm_assert_nothing_left() {
 	assert_not_exists /dev/pmm/by-memtype/video/own
 }
 
+@test "udev: heap nodes left at the default get group video 0660, set ones are kept" {
+	pmm_load_test_pools
+	udevadm settle
+	assert_equal "$(stat -c '%U:%G %a' /dev/dma_heap/pmm-fb)" "root:video 660"
+	run setpriv --reuid=65534 --regid=65534 --groups=44 "$PMM_BIN/pmm-heap" /dev/dma_heap/pmm-fb 4096
+	assert_success
+	pmm_refused EACCES pmm_as_nobody "$PMM_BIN/pmm-heap" /dev/dma_heap/pmm-fb 4096
+	run udevadm info -q property -n dma_heap/pmm-video
+	assert_line PMM_MEMTYPE=video
+	pmm_unload
+	pmm_load_test_pools heap_uid=7 heap_gid=7 heap_mode=0640
+	udevadm settle
+	assert_equal "$(stat -c '%u:%g %a' /dev/dma_heap/pmm-fb)" "7:7 640"
+}
+
 @test "S30pmm: start, status, restart and stop; nothing left after stop" {
 	pmm_board_env
 	run sh "$S30PMM" status
