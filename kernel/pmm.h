@@ -154,8 +154,9 @@ struct pmm_mem_desc {
  *	heap allocation's is never added: it only counts references)
  * @desc: what it was created from, fixed for its life
  * @phys: physical address
- * @dma: the pool device's DMA address of contig memory (mapped while the
- *	memory lives, for cache maintenance of its linear alias)
+ * @dma: the pool device's DMA address of contig memory of a non-coherent
+ *	pool (mapped while the memory lives, for cache maintenance of it
+ *	and its linear alias)
  * @vaddr: kernel view with the buffer's cacheability
  * @lock: protects every field below it
  * @opens: open files (a mapping keeps its file open)

@@ -190,29 +190,46 @@ static int pmm_mem_unmap_noncached(struct pmm_mem *mem)
 #endif
 
 /*
- * Contig memory is mapped for the pool's device for as long as it lives:
- * the DMA address is what cache maintenance of its range goes through.
- * Each owner syncs what it needs (zeroing, a change of type, PMM_IOC_SYNC),
- * so the mapping itself makes none.
+ * Contig memory of a pool whose device is not DMA-coherent is mapped for
+ * that device for as long as it lives: the DMA address is what cache
+ * maintenance of its range goes through.  Each owner syncs what it needs
+ * (zeroing, a change of type, PMM_IOC_SYNC), so the mapping itself makes
+ * none.  A coherent device needs no maintenance, and so no mapping, which
+ * would only overlap every importer's (DMA-API debugging reports that).
  */
+static bool pmm_mem_dma_mapped(struct pmm_mem *mem)
+{
+	return !mem->desc.pool->coherent;
+}
+
+static void pmm_mem_dma_unmap(struct pmm_mem *mem)
+{
+	if (pmm_mem_dma_mapped(mem))
+		dma_unmap_page_attrs(pmm_mem_dma_dev(mem), mem->dma,
+				     mem->desc.size, DMA_BIDIRECTIONAL,
+				     DMA_ATTR_SKIP_CPU_SYNC);
+}
+
 static int pmm_mem_map_contig(struct pmm_mem *mem)
 {
 	struct device *dev = pmm_mem_dma_dev(mem);
 	int ret;
 
-	mem->dma = dma_map_page_attrs(dev, pfn_to_page(PHYS_PFN(mem->phys)), 0,
-				      mem->desc.size, DMA_BIDIRECTIONAL,
-				      DMA_ATTR_SKIP_CPU_SYNC);
-	if (dma_mapping_error(dev, mem->dma))
-		return -ENOMEM;
+	if (pmm_mem_dma_mapped(mem)) {
+		mem->dma = dma_map_page_attrs(dev, pfn_to_page(PHYS_PFN(mem->phys)),
+					      0, mem->desc.size,
+					      DMA_BIDIRECTIONAL,
+					      DMA_ATTR_SKIP_CPU_SYNC);
+		if (dma_mapping_error(dev, mem->dma))
+			return -ENOMEM;
+	}
 	if (mem->desc.cache == PMM_CACHE_CACHED) {
 		mem->vaddr = phys_to_virt(mem->phys);
 		return 0;
 	}
 	ret = pmm_mem_map_noncached(mem);
 	if (ret)
-		dma_unmap_page_attrs(dev, mem->dma, mem->desc.size,
-				     DMA_BIDIRECTIONAL, DMA_ATTR_SKIP_CPU_SYNC);
+		pmm_mem_dma_unmap(mem);
 	return ret;
 }
 
@@ -275,9 +292,7 @@ int pmm_mem_unmap_kernel(struct pmm_mem *mem)
 			if (ret)
 				return ret;
 		}
-		dma_unmap_page_attrs(pmm_mem_dma_dev(mem), mem->dma,
-				     mem->desc.size, DMA_BIDIRECTIONAL,
-				     DMA_ATTR_SKIP_CPU_SYNC);
+		pmm_mem_dma_unmap(mem);
 	} else if (mem->desc.cache == PMM_CACHE_UNCACHED) {
 		iounmap((void __iomem __force *)mem->vaddr);
 	} else {
