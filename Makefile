@@ -85,6 +85,7 @@ ldlibs_pmm-mmap := -pthread
 .SECONDEXPANSION:
 $(filter-out $(BIN)/pmm-setup $(BIN)/dmabuf-heap,$(TEST_BINS) $(TOOLS) $(EXAMPLES)): $(BIN)/%: \
 		$$(src_$$*) kernel/include/uapi/linux/pmm.h tests/helpers/pmm-test.h \
+		tests/helpers/pmm-vgem.h \
 		| $(DEPS)
 	mkdir -p $(BIN)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(ldlibs_$*)

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "pmm-test.h"
+#include "pmm-vgem.h"
 
 #include <drm.h>
 #include <linux/dma-buf.h>
@@ -82,29 +83,6 @@ static int sync_dmabuf(int fd, uint64_t flags)
 	struct dma_buf_sync s = { .flags = flags | DMA_BUF_SYNC_RW };
 
 	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s);
-}
-
-/* The DRM card whose driver is vgem, or -1. */
-static int open_vgem(void)
-{
-	char path[64], name[32];
-	struct drm_version v;
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&v, 0, sizeof(v));
-		memset(name, 0, sizeof(name));
-		v.name = name;
-		v.name_len = sizeof(name) - 1;
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	return -1;
 }
 
 /* Check that every byte of @len at @p is @byte; print where one is not. */
@@ -246,7 +224,7 @@ int main(int argc, char **argv)
 	if (heap < 0)
 		return pmm_fail("open", errno);
 	if (o.vgem) {
-		card = open_vgem();
+		card = pmm_open_vgem();
 		if (card < 0) {
 			printf("SKIP no vgem device\n");
 			return 77;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "pmm-test.h"
+#include "pmm-vgem.h"
 
 #include <drm.h>
 #include <linux/pmm.h>
@@ -51,29 +52,6 @@ static int export(int fd, unsigned int flags)
 	return exp.fd;
 }
 
-/* The DRM card whose driver is vgem, or -1. */
-static int open_vgem(void)
-{
-	char path[64], name[32];
-	struct drm_version v;
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(&v, 0, sizeof(v));
-		memset(name, 0, sizeof(name));
-		v.name = name;
-		v.name_len = sizeof(name) - 1;
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
 /*
  * Import an export into vgem (DRM PRIME).  With @hold, close the dma-buf
  * and the node so that only the GEM object refers to the buffer, and keep
@@ -85,7 +63,7 @@ static int cmd_vgem(int fd, bool hold)
 	struct drm_gem_close gclose = { 0 };
 	int card, dmabuf;
 
-	card = open_vgem();
+	card = pmm_open_vgem();
 	if (card < 0) {
 		printf("SKIP no vgem device\n");
 		return 77;
