@@ -12,6 +12,9 @@
  *   cma     PMM against DMA_HEAP_IOCTL_ALLOC on the CMA heap, on a quiet
  *           system and with memory filled with page cache and anonymous
  *           pages (the CMA area then holds movable pages to migrate)
+ *   heap    DMA_HEAP_IOCTL_ALLOC on PMM's heap for the contig pool against
+ *           the CMA heap and against a declared buffer's enable, quiet and
+ *           loaded as for cma: allocation, release and both
  *   map     mmap + touch every page: minor faults and time, for PMM, the
  *           CMA heap and anonymous memory with MAP_POPULATE
  *   frag    a seeded video-pipeline churn trace until the first failed
@@ -55,7 +58,7 @@
 #define MiB (1024ULL * KiB)
 #define PAGE 4096ULL
 #define MAX_SIZES 16
-#define MAX_RESULTS 256
+#define MAX_RESULTS 512
 
 static const char *cfs = "/sys/kernel/config/pmm";
 static const char *carveout = "carve";
@@ -409,19 +412,19 @@ static void pmm_remove(const char *name)
 		die("%s: rmdir: %s", name, strerror(errno));
 }
 
-/* ---- the CMA dma-heap ---- */
+/* ---- dma-heaps ---- */
 
 static int heap_fd = -1;
 
-/* Allocate from the CMA heap; the dma-buf fd or -errno. */
-static int heap_alloc(unsigned long long size)
+/* Allocate from the dma-heap HEAP; the dma-buf fd or -errno. */
+static int heap_alloc(int heap, unsigned long long size)
 {
 	struct dma_heap_allocation_data d = {
 		.len = size,
 		.fd_flags = O_RDWR | O_CLOEXEC,
 	};
 
-	if (ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &d) < 0)
+	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d) < 0)
 		return -errno;
 	return d.fd;
 }
@@ -527,19 +530,21 @@ static void bench_enable(void)
 /* ---- 2. against the CMA heap, quiet and under memory pressure ---- */
 
 /*
- * One allocation from the CMA heap, freed again: the allocation's latency
- * in us, or -1 if it failed; *release gets the close's.
+ * One allocation from the dma-heap HEAP (WHAT in messages), freed again:
+ * the allocation's latency in us, or -1 if it failed; *release gets the
+ * close's, which is where the dma-buf's memory goes back.
  */
-static double heap_once(unsigned long long size, double *release)
+static double heap_once(int heap, const char *what, unsigned long long size,
+			double *release)
 {
 	double t0 = now_us(), t;
-	int fd = heap_alloc(size);
+	int fd = heap_alloc(heap, size);
 
 	t = now_us() - t0;
 	if (fd == -ENOMEM)
 		return -1;
 	if (fd < 0)
-		die("CMA heap: %llu bytes: %s", size, strerror(-fd));
+		die("%s: %llu bytes: %s", what, size, strerror(-fd));
 	t0 = now_us();
 	close(fd);
 	*release = now_us() - t0;
@@ -725,7 +730,8 @@ static void bench_cma(void)
 			 * counted, not timed.
 			 */
 			for (r = 0; r < reps; r++) {
-				double rel = 0, t = heap_once(sizes[i], &rel);
+				double rel = 0;
+				double t = heap_once(heap_fd, "CMA heap", sizes[i], &rel);
 
 				if (t < 0) {
 					failed++;
@@ -778,7 +784,145 @@ static void bench_cma(void)
 	free(yc);
 }
 
-/* ---- 3. mapping cost ---- */
+/* ---- 3. PMM's own DMA-BUF heap ---- */
+
+static unsigned long long heap_sizes[MAX_SIZES];
+static int nr_heap_sizes;
+
+/* Report A / B as a ratio row NAME (p50 over p50), with GOAL. */
+static void report_ratio(const char *name, double a, double b, int n,
+			 const char *goal)
+{
+	double r = b > 0 ? a / b : 0;
+
+	report(name, "ratio", r, r, n, NULL, 0, goal);
+}
+
+/*
+ * DMA_HEAP_IOCTL_ALLOC on /dev/dma_heap/pmm-CONTIG against the same on
+ * the CMA heap and against a declared buffer's enable in the same pool,
+ * quiet and loaded as in bench_cma(): the allocation alone, its release
+ * (the close of the only dma-buf fd, where the memory goes back and, with
+ * zero=free, is zeroed) and the two together, all interleaved.
+ */
+static void bench_heap(void)
+{
+	double *t[3], *rel[3], *cyc[3];	/* PMM heap, CMA heap, declared enable */
+	char path[256], name[96], h[24], title[512];
+	int load, i, k, r, n_cma, failed, pmm_heap;
+
+	snprintf(path, sizeof(path), "/dev/dma_heap/pmm-%s", contig);
+	pmm_heap = open(path, O_RDONLY | O_CLOEXEC);
+	if (pmm_heap < 0)
+		die("%s: %s", path, strerror(errno));
+	for (k = 0; k < 3; k++) {
+		t[k] = calloc(reps, sizeof(double));
+		rel[k] = calloc(reps, sizeof(double));
+		cyc[k] = calloc(reps, sizeof(double));
+		if (!t[k] || !rel[k] || !cyc[k])
+			die("out of memory");
+	}
+	for (load = 0; load < 2; load++) {
+		const char *cond = load ? "filled" : "quiet";
+
+		if (load) {
+			fill_memory();
+			start_churn();
+		}
+		snprintf(title, sizeof(title),
+			 "PMM heap %s: allocation, release (close) and both against the CMA heap and declared enable, %s (CmaFree %lld of %lld KiB, MemFree %lld KiB)",
+			 path, load ? "memory filled, a process churning 32 MiB" : "quiet system",
+			 meminfo("CmaFree"), meminfo("CmaTotal"), meminfo("MemFree"));
+		table_header(title);
+		for (i = 0; i < nr_heap_sizes; i++) {
+			unsigned long long size = heap_sizes[i];
+			bool cma = heap_fd >= 0 &&
+				   (long long)(size / KiB) <= meminfo("CmaTotal");
+			double p50, p99, c50;
+
+			if (size > pool_attr(contig, "size"))
+				continue;
+			human(size, h, sizeof(h));
+			refill_cma_free_kb = refill_samples = 0;
+			n_cma = failed = 0;
+			for (r = 0; r < reps; r++) {
+				t[0][r] = heap_once(pmm_heap, path, size, &rel[0][r]);
+				if (t[0][r] < 0)
+					die("%s: %llu bytes: pool full", path, size);
+				cyc[0][r] = t[0][r] + rel[0][r];
+				if (load)
+					refill(size);
+				if (cma) {
+					double tr = 0, tc = heap_once(heap_fd, "CMA heap", size, &tr);
+
+					if (tc < 0) {
+						failed++;
+					} else {
+						t[1][n_cma] = tc;
+						rel[1][n_cma] = tr;
+						cyc[1][n_cma++] = tc + tr;
+					}
+					if (load)
+						refill(size);
+				}
+				t[2][r] = enable_once(contig, size, &rel[2][r]);
+				cyc[2][r] = t[2][r] + rel[2][r];
+				if (load)
+					refill(size);
+			}
+			if (cma) {
+				snprintf(name, sizeof(name), "cma.heap.%s.%s", cond, h);
+				report(name, "us", pct(t[1], n_cma, 50), pct(t[1], n_cma, 99),
+				       n_cma, NULL, 0, NULL);
+				if (failed)
+					printf("  %s: %d of %d allocations failed (ENOMEM)\n",
+					       name, failed, reps);
+				snprintf(name, sizeof(name), "cma.heap.%s.cycle.%s", cond, h);
+				report(name, "us", pct(cyc[1], n_cma, 50), pct(cyc[1], n_cma, 99),
+				       n_cma, NULL, 0, NULL);
+			}
+			snprintf(name, sizeof(name), "enable.%s.%s.%s", contig, cond, h);
+			report(name, "us", pct(t[2], reps, 50), pct(t[2], reps, 99), reps,
+			       NULL, 0, NULL);
+			snprintf(name, sizeof(name), "enable.%s.%s.cycle.%s", contig, cond, h);
+			report(name, "us", pct(cyc[2], reps, 50), pct(cyc[2], reps, 99), reps,
+			       NULL, 0, NULL);
+
+			p50 = pct(t[0], reps, 50);
+			p99 = pct(t[0], reps, 99);
+			c50 = cma ? pct(t[1], n_cma, 50) : 0;
+			snprintf(name, sizeof(name), "heap.%s.%s", cond, h);
+			report(name, "us", p50, p99, reps, cma ? "cma-heap" : NULL, c50,
+			       cma && load ? "<= 0.2" : NULL);
+			snprintf(name, sizeof(name), "heap.%s.%s.p99_over_p50", cond, h);
+			report_ratio(name, p99, p50, reps, load ? "<= 2" : NULL);
+			snprintf(name, sizeof(name), "heap.%s.%s.over_enable", cond, h);
+			report_ratio(name, p50, pct(t[2], reps, 50), reps, "<= 1");
+			snprintf(name, sizeof(name), "heap.%s.release.%s", cond, h);
+			report(name, "us", pct(rel[0], reps, 50), pct(rel[0], reps, 99), reps,
+			       cma ? "cma-heap" : NULL, cma ? pct(rel[1], n_cma, 50) : 0, NULL);
+			snprintf(name, sizeof(name), "heap.%s.cycle.%s", cond, h);
+			report(name, "us", pct(cyc[0], reps, 50), pct(cyc[0], reps, 99), reps,
+			       cma ? "cma-heap" : NULL, cma ? pct(cyc[1], n_cma, 50) : 0, NULL);
+			snprintf(name, sizeof(name), "heap.%s.cycle.%s.over_enable", cond, h);
+			report_ratio(name, pct(cyc[0], reps, 50), pct(cyc[2], reps, 50), reps,
+				     "<= 1");
+			if (refill_samples)
+				printf("  heap.%s.%s: CmaFree %lld KiB on average between allocations\n",
+				       cond, h, refill_cma_free_kb / refill_samples);
+		}
+		if (load)
+			unfill_memory();
+	}
+	for (k = 0; k < 3; k++) {
+		free(t[k]);
+		free(rel[k]);
+		free(cyc[k]);
+	}
+	close(pmm_heap);
+}
+
+/* ---- 4. mapping cost ---- */
 
 static long minflt(void)
 {
@@ -824,7 +968,7 @@ static void bench_map(void)
 	table_header(title);
 
 	if (heap_fd >= 0) {
-		fd = heap_alloc(map_size);
+		fd = heap_alloc(heap_fd, map_size);
 		if (fd < 0)
 			die("CMA heap: %llu bytes: %s", map_size, strerror(-fd));
 		for (r = 0; r < n; r++) {
@@ -889,7 +1033,7 @@ static void bench_map(void)
 	free(fl);
 }
 
-/* ---- 4. fragmentation: a video-pipeline churn trace ---- */
+/* ---- 5. fragmentation: a video-pipeline churn trace ---- */
 
 #define MAX_STREAMS 256
 #define MAX_PER_STREAM 24
@@ -941,7 +1085,7 @@ static void frag_pmm_release(struct fbuf *b)
 
 static int frag_heap_alloc(struct fbuf *b)
 {
-	int fd = heap_alloc(b->size);
+	int fd = heap_alloc(heap_fd, b->size);
 
 	if (fd < 0)
 		return -fd;
@@ -1160,7 +1304,7 @@ static void bench_frag(void)
 	}
 }
 
-/* ---- 5. scale ---- */
+/* ---- 6. scale ---- */
 
 #define MAX_CACHES 512
 
@@ -1387,15 +1531,16 @@ static unsigned long long parse_size(const char *s)
 	return v;
 }
 
-static void parse_sizes(char *list)
+/* Parse a comma-separated LIST of sizes into V (MAX_SIZES long), *N of them. */
+static void parse_sizes(char *list, unsigned long long *v, int *n)
 {
 	char *tok;
 
-	nr_sizes = 0;
+	*n = 0;
 	for (tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-		if (nr_sizes == MAX_SIZES)
+		if (*n == MAX_SIZES)
 			die("at most %d sizes", MAX_SIZES);
-		sizes[nr_sizes++] = page_up(parse_size(tok));
+		v[(*n)++] = page_up(parse_size(tok));
 	}
 }
 
@@ -1415,7 +1560,7 @@ static void parse_counts(char *list)
 	}
 }
 
-/* ---- 6. PMM_IOC_SYNC: the requested range, not the whole buffer ---- */
+/* ---- 7. PMM_IOC_SYNC: the requested range, not the whole buffer ---- */
 
 static double sync_once(int fd, unsigned long long off, unsigned long long len,
 			unsigned int flags)
@@ -1503,11 +1648,12 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: pmm-bench [options]\n"
 		"  -q, --quick           tiny sizes and counts (the smoke run of make check):\n"
-		"                        -S 64K,1M -r 5 -m 1M -n 4,16 -t 200 -N 2 -F 128M,\n"
-		"                        8 probe buffers once for scale\n"
-		"  -o, --only LIST       some of enable,cma,map,frag,scale,sync (default: all)\n"
+		"                        -S 64K,1M -H 64K,1M -r 5 -m 1M -n 4,16 -t 200 -N 2\n"
+		"                        -F 128M, 8 probe buffers once for scale\n"
+		"  -o, --only LIST       some of enable,cma,heap,map,frag,scale,sync (default: all)\n"
 		"  -r, --reps N          repetitions per latency figure (default 50)\n"
 		"  -S, --sizes LIST      sizes for enable/cma (default 64K,256K,1M,4M,8M,16M,64M)\n"
+		"  -H, --heap-sizes LIST sizes for heap (default 64K,1M,8M,32M)\n"
 		"  -m, --map-size SIZE   mapping benchmark size (default 64M)\n"
 		"  -y, --sync-size SIZE  cached buffer the sync benchmark syncs 64K of (default 32M)\n"
 		"  -n, --counts LIST     buffer counts for scale (default 64,512,4096)\n"
@@ -1530,6 +1676,7 @@ int main(int argc, char **argv)
 		{ "only", required_argument, NULL, 'o' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "sizes", required_argument, NULL, 'S' },
+		{ "heap-sizes", required_argument, NULL, 'H' },
 		{ "map-size", required_argument, NULL, 'm' },
 		{ "sync-size", required_argument, NULL, 'y' },
 		{ "counts", required_argument, NULL, 'n' },
@@ -1546,15 +1693,17 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	char default_sizes[] = "64K,256K,1M,4M,8M,16M,64M";
-	const char *only = "enable,cma,map,frag,scale,sync";
+	char default_heap_sizes[] = "64K,1M,8M,32M";
+	const char *only = "enable,cma,heap,map,frag,scale,sync";
 	struct utsname uts;
 	char bufdir[512], zero_path[512];
 	bool arch_x86;
 	bool quick = false;
 	int c;
 
-	parse_sizes(default_sizes);
-	while ((c = getopt_long(argc, argv, "qo:r:S:m:y:n:t:s:N:F:C:j:h", opts, NULL)) != -1) {
+	parse_sizes(default_sizes, sizes, &nr_sizes);
+	parse_sizes(default_heap_sizes, heap_sizes, &nr_heap_sizes);
+	while ((c = getopt_long(argc, argv, "qo:r:S:H:m:y:n:t:s:N:F:C:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quick = true;
@@ -1568,7 +1717,10 @@ int main(int argc, char **argv)
 				die("bad repetition count '%s'", optarg);
 			break;
 		case 'S':
-			parse_sizes(optarg);
+			parse_sizes(optarg, sizes, &nr_sizes);
+			break;
+		case 'H':
+			parse_sizes(optarg, heap_sizes, &nr_heap_sizes);
 			break;
 		case 'm':
 			map_size = page_up(parse_size(optarg));
@@ -1625,9 +1777,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (quick) {
-		char qs[] = "64K,1M", qc[] = "4,16";
+		char qs[] = "64K,1M", qh[] = "64K,1M", qc[] = "4,16";
 
-		parse_sizes(qs);
+		parse_sizes(qs, sizes, &nr_sizes);
+		parse_sizes(qh, heap_sizes, &nr_heap_sizes);
 		parse_counts(qc);
 		reps = 5;
 		map_size = MiB;
@@ -1659,6 +1812,8 @@ int main(int argc, char **argv)
 		bench_enable();
 	if (strstr(only, "cma"))
 		bench_cma();
+	if (strstr(only, "heap"))
+		bench_heap();
 	if (strstr(only, "map"))
 		bench_map();
 	if (strstr(only, "frag"))

@@ -49,7 +49,10 @@ PY
 		scale.enable.4 scale.enable.16 scale.open.4 scale.open.16
 		scale.slab_per_buffer.16 scale.kmem_per_buffer.16
 		sync.begin-read.refused sync.begin-read.1M sync.begin-read.64K sync.end-write.1M
-		sync.end-write.64K)
+		sync.end-write.64K heap.quiet.64K heap.quiet.release.1M
+		heap.quiet.cycle.1M heap.filled.1M heap.filled.1M.over_enable
+		heap.filled.cycle.64K.over_enable enable.contig.quiet.64K
+		enable.contig.filled.cycle.1M)
 	if [ -e /dev/dma_heap/reserved ]; then
 		names+=(cma.quiet.64K pmm.quiet.1M cma.filled.1M pmm.filled.1M
 			cma.filled.cycle.1M pmm.quiet.cycle.64K
