@@ -311,6 +311,15 @@ static struct result *report(const char *name, const char *unit, double p50,
 	return r;
 }
 
+/* Report A / B as a ratio row NAME (p50 over p50), with GOAL. */
+static void report_ratio(const char *name, double a, double b, int n,
+			 const char *goal)
+{
+	double r = b > 0 ? a / b : 0;
+
+	report(name, "ratio", r, r, n, NULL, 0, goal);
+}
+
 static void print_json(FILE *f)
 {
 	int i;
@@ -764,8 +773,7 @@ static void bench_cma(void)
 
 				snprintf(name, sizeof(name), "pmm.filled.%s.p99_over_p50",
 					 human(sizes[i], h, sizeof(h)));
-				report(name, "ratio", p99 / p50, p99 / p50, reps, NULL, 0,
-				       "<= 2");
+				report_ratio(name, p99, p50, reps, "<= 2");
 			}
 			snprintf(name, sizeof(name), "cma.%s.cycle.%s", cond,
 				 human(sizes[i], h, sizeof(h)));
@@ -788,15 +796,6 @@ static void bench_cma(void)
 
 static unsigned long long heap_sizes[MAX_SIZES];
 static int nr_heap_sizes;
-
-/* Report A / B as a ratio row NAME (p50 over p50), with GOAL. */
-static void report_ratio(const char *name, double a, double b, int n,
-			 const char *goal)
-{
-	double r = b > 0 ? a / b : 0;
-
-	report(name, "ratio", r, r, n, NULL, 0, goal);
-}
 
 /*
  * DMA_HEAP_IOCTL_ALLOC on /dev/dma_heap/pmm-CONTIG against the same on
