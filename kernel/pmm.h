@@ -12,7 +12,8 @@
  *   pmm_held_lock (pmm_mem.c): the memory held after its release while
  *     pages are still referenced; a disable, which may release memory,
  *     takes it inside pmm_buffer.lock;
- *   pmm_pool.zero_lock: which pages of a pool have been zeroed.
+ *   pmm_pool.zero_lock: which pages of a pool have been zeroed;
+ *   pmm_pool.extent_lock: who has which range of a pool (pmm_extent.c).
  * configfs_depend_item_unlocked() is called before pmm_buffer.lock is taken.
  */
 #ifndef _PMM_H
@@ -25,6 +26,7 @@
 #include <linux/ioport.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
@@ -95,6 +97,8 @@ struct pmm_pool_spec {
  * @zero_lock: protects @zeroed
  * @zeroed: pages some buffer has had, which are zero while free (zeroing
  *	on free only; NULL when zeroing on allocation)
+ * @extent_lock: protects @extents and the allocations of @gen
+ * @extents: every allocated range with its owner, by address
  * @group: the read-only configfs view pools/NAME
  */
 struct pmm_pool {
@@ -117,6 +121,8 @@ struct pmm_pool {
 	atomic64_t held;
 	struct mutex zero_lock;	/* @zeroed; innermost */
 	unsigned long *zeroed;
+	struct mutex extent_lock;	/* @extents, @gen's allocations; innermost */
+	struct rb_root extents;
 	struct config_group group;
 };
 
@@ -274,6 +280,13 @@ void pmm_reserve_release(struct pmm_pool *pool);
 unsigned long pmm_fit_alloc(struct gen_pool *gen, u64 size, u64 align,
 			    u64 boundary);
 
+/* pmm_extent.c */
+phys_addr_t pmm_extent_alloc(struct pmm_pool *pool, u64 size, u64 align,
+			     u64 boundary, const char *owner, bool heap);
+void pmm_extent_free(struct pmm_pool *pool, phys_addr_t phys, u64 size);
+void pmm_extent_hold(struct pmm_pool *pool, phys_addr_t phys);
+ssize_t pmm_extent_map(struct pmm_pool *pool, char *buf, size_t len);
+
 /* pmm_pool.c */
 int pmm_pool_add(const struct pmm_pool_spec *spec);
 int pmm_pools_init(const char *spec, struct device *dev);
@@ -285,13 +298,13 @@ u64 pmm_pools_max_size(void);
 const char *pmm_pool_backend_name(struct pmm_pool *pool);
 u64 pmm_pool_largest_free(struct pmm_pool *pool);
 phys_addr_t pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align,
-			   u64 boundary, bool heap);
+			   u64 boundary, const char *owner, bool heap);
 void pmm_pool_free(struct pmm_pool *pool, phys_addr_t phys, u64 size,
 		   bool heap);
 void pmm_pool_zero_new(struct pmm_pool *pool, phys_addr_t phys, u64 size,
 		       void (*zero)(void *arg, u64 off, u64 len), void *arg);
 void pmm_pool_stats(struct pmm_pool *pool, struct pmm_pool_stats *st);
-void pmm_pool_hold(struct pmm_pool *pool, u64 size);
+void pmm_pool_hold(struct pmm_pool *pool, phys_addr_t phys, u64 size);
 void pmm_pool_unhold(struct pmm_pool *pool, u64 size);
 
 /* pmm_map.c */

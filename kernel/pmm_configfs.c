@@ -119,6 +119,31 @@ static struct configfs_attribute pmm_pool_attr_base = {
 	.show = pmm_pool_base_show,
 };
 
+static ssize_t pmm_pool_map_read(struct config_item *item, void *buf,
+				 size_t len)
+{
+	return pmm_extent_map(to_pmm_pool(item), buf, len);
+}
+
+/*
+ * The pool's ranges, allocated and free, one per line: for an integrator
+ * asking why an allocation failed with memory free.  A binary attribute
+ * because a map with many buffers outgrows a page.  Addresses: root only.
+ */
+static struct configfs_bin_attribute pmm_pool_attr_map = {
+	.cb_attr = {
+		.ca_name = "map",
+		.ca_owner = THIS_MODULE,
+		.ca_mode = 0400,
+	},
+	.read = pmm_pool_map_read,
+};
+
+static struct configfs_bin_attribute *pmm_pool_bin_attrs[] = {
+	&pmm_pool_attr_map,
+	NULL,
+};
+
 static struct configfs_attribute *pmm_pool_attrs[] = {
 	&pmm_pool_attr_size,
 	&pmm_pool_attr_used,
@@ -136,6 +161,7 @@ static struct configfs_attribute *pmm_pool_attrs[] = {
 
 static const struct config_item_type pmm_pool_type = {
 	.ct_attrs = pmm_pool_attrs,
+	.ct_bin_attrs = pmm_pool_bin_attrs,
 	.ct_owner = THIS_MODULE,
 };
 

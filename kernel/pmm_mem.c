@@ -174,7 +174,7 @@ static void pmm_mem_release(struct device *dev)
 		pr_err("buffer '%s': %llu bytes stay out of pool '%s': the linear map's memory type cannot be restored; the module cannot be unloaded until it is\n",
 		       dev_name(dev), mem->desc.size, mem->desc.pool->name);
 	__module_get(THIS_MODULE);
-	pmm_pool_hold(mem->desc.pool, mem->desc.size);
+	pmm_pool_hold(mem->desc.pool, mem->phys, mem->desc.size);
 	mutex_lock(&pmm_held_lock);
 	list_add_tail(&mem->held_node, &pmm_held);
 	mutex_unlock(&pmm_held_lock);
@@ -246,7 +246,7 @@ struct pmm_mem *pmm_mem_create_anon(const struct pmm_mem_desc *desc,
 	INIT_LIST_HEAD(&mem->attachments);
 
 	mem->phys = pmm_pool_alloc(pool, desc->size, desc->align,
-				   desc->boundary, desc->heap);
+				   desc->boundary, name, desc->heap);
 	if (!mem->phys) {
 		ret = -ENOSPC;
 		goto out_free_mem;

@@ -156,17 +156,18 @@ MODULE_PARM_DESC(zero, "When buffer memory is zeroed: auto (default: free for a 
  * @size: bytes, a multiple of PAGE_SIZE
  * @align: alignment, a power of two >= PAGE_SIZE
  * @boundary: 0, or a power of two >= @size the range must not cross
+ * @owner: its name in the pool's map
  * @heap: counted as a heap allocation rather than a declared buffer
  *
  * Context: Process context.
  * Return: the physical address, or 0 if no free range fits.
  */
 phys_addr_t pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align,
-			   u64 boundary, bool heap)
+			   u64 boundary, const char *owner, bool heap)
 {
-	unsigned long addr;
+	phys_addr_t addr;
 
-	addr = pmm_fit_alloc(pool->gen, size, align, boundary);
+	addr = pmm_extent_alloc(pool, size, align, boundary, owner, heap);
 	if (addr)
 		atomic_inc(heap ? &pool->nr_heap : &pool->nr_buffers);
 	return addr;
@@ -184,7 +185,7 @@ phys_addr_t pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align,
 void pmm_pool_free(struct pmm_pool *pool, phys_addr_t phys, u64 size,
 		   bool heap)
 {
-	gen_pool_free(pool->gen, phys, size);
+	pmm_extent_free(pool, phys, size);
 	atomic_dec(heap ? &pool->nr_heap : &pool->nr_buffers);
 }
 
@@ -267,6 +268,7 @@ static void pmm_pool_destroy(struct pmm_pool *pool)
 	kvfree(pool->zeroed);
 	pmm_reserve_release(pool);
 	of_node_put(pool->cma_np);
+	mutex_destroy(&pool->extent_lock);
 	mutex_destroy(&pool->zero_lock);
 	kfree(pool);
 }
@@ -326,6 +328,8 @@ int pmm_pool_add(const struct pmm_pool_spec *spec)
 	atomic_set(&pool->nr_heap, 0);
 	atomic64_set(&pool->held, 0);
 	mutex_init(&pool->zero_lock);
+	mutex_init(&pool->extent_lock);
+	pool->extents = RB_ROOT;
 
 	if (spec->cma_np) {
 		pool->backend = PMM_BACKEND_CONTIG;
@@ -386,6 +390,7 @@ out_release_memory:
 	pmm_reserve_release(pool);
 out_free_pool:
 	of_node_put(pool->cma_np);
+	mutex_destroy(&pool->extent_lock);
 	mutex_destroy(&pool->zero_lock);
 	kfree(pool);
 	return ret;
@@ -491,12 +496,14 @@ void pmm_pool_stats(struct pmm_pool *pool, struct pmm_pool_stats *st)
 /**
  * pmm_pool_hold() - Count released memory that cannot go back yet.
  * @pool: the pool it came from
+ * @phys: what pmm_pool_alloc() returned
  * @size: bytes, still counted as used
  *
- * Context: Any.
+ * Context: Process context.
  */
-void pmm_pool_hold(struct pmm_pool *pool, u64 size)
+void pmm_pool_hold(struct pmm_pool *pool, phys_addr_t phys, u64 size)
 {
+	pmm_extent_hold(pool, phys);
 	atomic64_add(size, &pool->held);
 }
 

@@ -101,6 +101,15 @@ int pmm_cfs_read(const struct pmm_cfs *cfs, const char *dir, const char *name,
 	return 0;
 }
 
+/* Open an attribute of DIR/NAME that may be longer than a value. */
+FILE *pmm_cfs_open(const struct pmm_cfs *cfs, const char *dir,
+		   const char *name, const char *attr)
+{
+	char path[PATH_MAX];
+
+	return fopen(pmm_cfs_path(path, sizeof(path), cfs, dir, name, attr), "re");
+}
+
 static int pmm_cfs_write(const struct pmm_cfs *cfs, const char *name,
 			 const char *attr, const char *value)
 {

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "model.h"
 
@@ -22,6 +23,8 @@ int pmm_cfs_list(const struct pmm_cfs *cfs, const char *dir,
 		 struct pmm_names *names);
 int pmm_cfs_read(const struct pmm_cfs *cfs, const char *dir, const char *name,
 		 const char *attr, char *out, size_t len);
+FILE *pmm_cfs_open(const struct pmm_cfs *cfs, const char *dir,
+		   const char *name, const char *attr);
 bool pmm_cfs_exists(const struct pmm_cfs *cfs, const char *name);
 bool pmm_cfs_in_use(const struct pmm_cfs *cfs, const char *name);
 bool pmm_cfs_matches(const struct pmm_cfs *cfs, const struct pmm_want *w);

@@ -19,12 +19,14 @@
 
 #include "board.h"
 #include "configfs.h"
+#include "poolmap.h"
 
 struct pmm_ctx {
 	struct pmm_cfs cfs;
 	struct pmm_schema schema;
 	bool force;
 	bool json;
+	bool map;
 };
 
 struct pmm_cmd {
@@ -314,11 +316,70 @@ static int pmm_cmd_clear(struct pmm_ctx *ctx, char **argv)
 	return ret;
 }
 
+/* Cells in a pool's bar: a 64th of the pool each. */
+#define PMM_MAP_CELLS	64
+
+/* One pool's bar and what its holes add up to. */
+static int pmm_map_pool(struct pmm_ctx *ctx, const char *pool)
+{
+	char bar[PMM_MAP_CELLS + 1], total[16], cell[16], used[16], freeb[16], big[16];
+	struct pmm_poolmap m;
+	FILE *f;
+	int ret;
+
+	f = pmm_cfs_open(&ctx->cfs, "pools", pool, "map");
+	if (!f) {
+		ret = -errno;
+		fprintf(stderr, "pmm-setup: pool '%s': map: %s\n", pool, strerror(-ret));
+		return ret;
+	}
+	ret = pmm_poolmap_read(f, &m);
+	fclose(f);
+	if (ret || !m.size) {
+		fprintf(stderr, "pmm-setup: pool '%s': map: %s\n", pool,
+			strerror(ret ? -ret : ENODATA));
+		return ret ?: -ENODATA;
+	}
+	pmm_poolmap_bar(&m, bar, PMM_MAP_CELLS);
+	printf("%-16s [%s] %s, cell %s: used %s, free %s in %zu hole%s, largest %s\n",
+	       pool, bar, pmm_poolmap_size(total, sizeof(total), m.size),
+	       pmm_poolmap_size(cell, sizeof(cell), m.size / PMM_MAP_CELLS),
+	       pmm_poolmap_size(used, sizeof(used), m.size - m.bytes[PMM_OWNER_FREE]),
+	       pmm_poolmap_size(freeb, sizeof(freeb), m.bytes[PMM_OWNER_FREE]),
+	       m.holes, m.holes == 1 ? "" : "s",
+	       pmm_poolmap_size(big, sizeof(big), m.largest_free));
+	pmm_poolmap_free(&m);
+	return 0;
+}
+
+static int pmm_cmd_map(struct pmm_ctx *ctx)
+{
+	struct pmm_names pools;
+	int ret = PMM_EXIT_OK;
+
+	if (pmm_list(ctx, "pools", &pools))
+		return PMM_EXIT_RUNTIME;
+	for (size_t i = 0; i < pools.n; i++)
+		if (pmm_map_pool(ctx, pools.v[i]))
+			ret = PMM_EXIT_RUNTIME;
+	if (pools.n)
+		printf("%-16s  # buffer  h heap  ! held (released, pages still referenced)  : partly free  . free\n", "");
+	pmm_names_free(&pools);
+	return ret;
+}
+
 static int pmm_cmd_pools(struct pmm_ctx *ctx, char **argv)
 {
 	struct pmm_wants wants = { 0 };
 	int ret;
 
+	if (ctx->map != !argv[0]) {
+		fprintf(stderr, "pmm-setup: pools: %s\n", ctx->map ?
+			"FILE and --map exclude each other" : "give FILE or --map");
+		return PMM_EXIT_USAGE;
+	}
+	if (ctx->map)
+		return pmm_cmd_map(ctx);
 	/* The whole file must be valid, not only its pools. */
 	ret = pmm_board_read(argv[0], &ctx->schema, &wants);
 	pmm_wants_free(&wants);
@@ -338,8 +399,9 @@ static const struct pmm_cmd pmm_cmds[] = {
 	{ "rm", "NAME", 1, 1, pmm_cmd_rm, "disable and remove one buffer" },
 	{ "clear", "", 0, 0, pmm_cmd_clear,
 	  "disable and remove every buffer not in use" },
-	{ "pools", "FILE", 1, 1, pmm_cmd_pools,
-	  "print the pools= module argument FILE implies" },
+	{ "pools", "FILE|--map", 0, 1, pmm_cmd_pools,
+	  "print the pools= module argument FILE implies;\n"
+	  "with --map, a bar per live pool: who has which part" },
 };
 
 static void pmm_usage(FILE *f)
@@ -366,6 +428,7 @@ static void pmm_usage(FILE *f)
 		"  -n, --dry-run            print the writes instead of doing them\n"
 		"  -f, --force              load: re-create buffers that differ, if not in use\n"
 		"  -j, --json               show: JSON output\n"
+		"  -m, --map                pools: draw each pool's map\n"
 		"  -v, --verbose            print every write\n"
 		"  -h, --help               this text\n"
 		"\nexit status: 0 ok, 1 runtime failure, 2 usage or invalid board file\n");
@@ -378,6 +441,7 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "map", no_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -386,12 +450,13 @@ int main(int argc, char **argv)
 	char *args[2] = { NULL, NULL };
 	int c, nargs, ret;
 
-	while ((c = getopt_long(argc, argv, "r:nfjvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:nfjmvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': ctx.cfs.root = optarg; break;
 		case 'n': ctx.cfs.dry_run = true; break;
 		case 'f': ctx.force = true; break;
 		case 'j': ctx.json = true; break;
+		case 'm': ctx.map = true; break;
 		case 'v': ctx.cfs.verbose = true; break;
 		case 'h': pmm_usage(stdout); return PMM_EXIT_OK;
 		default: pmm_usage(stderr); return PMM_EXIT_USAGE;

@@ -344,6 +344,52 @@ pmm_assert_pools_empty() {
 	done
 }
 
+# pmm_map_check POOL - pools/POOL/map covers the pool exactly, in address
+# order, with no two holes side by side; its buffer lines are the pool's
+# enabled buffers at their phys_addr and size, each once; its holes add up
+# to free (the largest is largest_free), its other ranges to used.
+pmm_map_check() {
+	local pool=$1 dir=$PMM_POOLS/$1 addr size kind owner prev= d name
+	local pos end free=0 used=0 largest=0
+	local -A seen=()
+	pos=$(( $(cat "$dir/base") ))
+	end=$(( pos + $(cat "$dir/size") ))
+	while read -r addr size kind owner; do
+		[ -n "$addr" ] || continue
+		assert_equal "$pool: a range at $addr" "$pool: a range at $(printf '%#x' $pos)"
+		case $kind in
+		free)
+			[ "$prev" != free ] || fail "$pool: two holes side by side at $addr"
+			free=$((free + size))
+			(( size <= largest )) || largest=$size ;;
+		buffer)
+			assert_equal "$owner at $((addr)), $size bytes" \
+				"$owner at $(pmm_phys "$owner"), $(pmm_attr "$owner" size) bytes"
+			[ -z "${seen[$owner]:-}" ] || fail "$pool: buffer $owner twice"
+			seen[$owner]=1
+			used=$((used + size)) ;;
+		heap|held)
+			[ -n "$owner" ] || fail "$pool: $kind range at $addr has no owner"
+			used=$((used + size)) ;;
+		*)
+			fail "$pool: '$kind' range at $addr" ;;
+		esac
+		prev=$kind
+		pos=$((addr + size))
+	done < "$dir/map"
+	assert_equal "$pool: the map ends at $(printf '%#x' $pos)" \
+		"$pool: the map ends at $(printf '%#x' $end)"
+	assert_equal "$pool: free $free, largest $largest, used $used" \
+		"$pool: free $(cat "$dir/free"), largest $(cat "$dir/largest_free"), used $(cat "$dir/used")"
+	for d in "$PMM_BUFS"/*; do
+		[ -d "$d" ] || continue
+		name=${d##*/}
+		[ "$(pmm_attr "$name" memtype)" = "$pool" ] &&
+			[ "$(pmm_attr "$name" state)" = enabled ] || continue
+		[ -n "${seen[$name]:-}" ] || fail "$pool: enabled buffer $name is not on the map"
+	done
+}
+
 # pmm_bg CMD... - run CMD in the background with its stdin on a pipe this
 # shell holds; CMD prints "ready" when it has done its setup and then waits
 # for end-of-file.  Returns once CMD is ready; pmm_unhold ends it.

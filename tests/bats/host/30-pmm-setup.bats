@@ -292,3 +292,41 @@ print(" ".join(b["name"] + "=" + b["size"] for b in d["buffers"]),
 	assert_success
 	assert_output ""
 }
+
+# pmm_fake_pool NAME MAP - a pool directory with a map file.
+pmm_fake_pool() {
+	mkdir -p "$ROOT/pools/$1"
+	printf '%s\n' "$2" > "$ROOT/pools/$1/map"
+}
+
+@test "pools --map: a bar per pool, a 64th of the pool a cell, and what its holes add up to" {
+	pmm_fake_pool video '0x30000000 4194304 buffer a
+0x30400000 131072 free
+0x30420000 917504 heap pmm-video:1
+0x30500000 1048576 held old
+0x30600000 10485760 free'
+	pmm_fake_pool fb '0x100000000 8388608 free'
+	run pmm_ps pools --map
+	assert_success
+	assert_line --index 0 "fb               [$(printf '.%.0s' {1..64})] 8M, cell 128K: used 0, free 8M in 1 hole, largest 8M"
+	assert_line --index 1 "video            [$(printf '#%.0s' {1..16}):hhh!!!!$(printf '.%.0s' {1..40})] 16M, cell 256K: used 5.9M, free 10.1M in 2 holes, largest 10M"
+	assert_line --index 2 --partial "# buffer  h heap  ! held"
+}
+
+@test "pools --map: a map that is not one, FILE and --map together, neither" {
+	pmm_fake_pool video '0x30000000 4194304 buffer a
+0x30500000 1048576 free'
+	run pmm_ps pools --map
+	assert_failure 1
+	assert_output --partial "pmm-setup: pool 'video': map: Invalid argument"
+	pmm_fake_pool video '0x30000000 4194304 spare a'
+	run pmm_ps pools --map
+	assert_failure 1
+	assert_output --partial "pmm-setup: pool 'video': map: Invalid argument"
+	run pmm_ps pools --map "$BOARD"
+	assert_failure 2
+	assert_output --partial "pools: FILE and --map exclude each other"
+	run pmm_ps pools
+	assert_failure 2
+	assert_output --partial "pools: give FILE or --map"
+}

@@ -18,6 +18,10 @@ setup() {
 	pmm_unload_if_loaded
 }
 
+teardown() {
+	pmm_test_teardown
+}
+
 pmm_pool() { # pool NAME ATTR
 	cat "$PMM_POOLS/$1/$2"
 }
@@ -53,6 +57,49 @@ pmm_pool() { # pool NAME ATTR
 	# Everything else is readable by anyone.
 	run setpriv --reuid=65534 --regid=65534 --clear-groups cat "$PMM_POOLS/video/size"
 	assert_success
+}
+
+@test "pools: map - each buffer at its phys_addr and size, heap allocations, the holes; root only" {
+	pmm_load_test_pools
+	assert_equal "$(cat "$PMM_POOLS/video/map")" "$(printf '%#x %d free' $PMM_CARVE_BASE $((64 << 20)))"
+	pmm_buf_new a size=3M align=1M memtype=video enable=1
+	pmm_buf_new b size=64K memtype=video enable=1
+	pmm_buf_new c size=4M align=4M memtype=video enable=1
+	pmm_buf_new d size=1M memtype=video enable=1
+	pmm_buf_new e size=5M memtype=fb enable=1
+	pmm_buf_rm b
+	pmm_bg "$PMM_BIN/pmm-heap" --hold -n 3 /dev/dma_heap/pmm-video 12288
+	for p in video fb hi; do
+		pmm_map_check $p
+	done
+	run grep -c ' 12288 heap pmm-video:[0-9]*$' "$PMM_POOLS/video/map"
+	assert_output 3
+	# a, c and d; b went, and the heap allocations took part of its range.
+	run grep -c ' buffer ' "$PMM_POOLS/video/map"
+	assert_output 3
+	assert_equal "$(stat -c %a "$PMM_POOLS/video/map")" 400
+	run pmm_as_nobody cat "$PMM_POOLS/video/map"
+	assert_failure
+	assert_output --partial "Permission denied"
+	pmm_unhold
+	pmm_map_check video
+	run grep -c ' heap ' "$PMM_POOLS/video/map"
+	assert_output 0
+	pmm_buf_rm a c d e
+	assert_equal "$(cat "$PMM_POOLS/video/map")" "$(printf '%#x %d free' $PMM_CARVE_BASE $((64 << 20)))"
+	assert_equal "$(cat "$PMM_POOLS/fb/map")" "$(printf '%#x %d free' "$(pmm_phys_pool fb)" $((16 << 20)))"
+}
+
+@test "pools: map - longer than a page: 400 heap allocations, every one" {
+	pmm_load_test_pools
+	pmm_bg "$PMM_BIN/pmm-heap" --hold -n 400 /dev/dma_heap/pmm-fb 4096
+	(( $(wc -c < "$PMM_POOLS/fb/map") > 4096 ))
+	run grep -c ' 4096 heap pmm-fb:[0-9]*$' "$PMM_POOLS/fb/map"
+	assert_output 400
+	pmm_map_check fb
+	pmm_unhold
+	pmm_map_check fb
+	assert_equal "$(wc -l < "$PMM_POOLS/fb/map")" 1
 }
 
 @test "pools: 64-bit addresses - carveout hi and the contig pool sit above 4 GiB" {

@@ -113,3 +113,18 @@ CFG
 	pmm_assert_pools_empty
 	pmm_assert_dmesg_clean
 }
+
+@test "pools --map: the live pools' bars - buffers, a heap allocation, a cell partly free" {
+	pmm_buf_new a size=4M memtype=video enable=1
+	pmm_bg "$PMM_BIN/pmm-heap" --hold /dev/dma_heap/pmm-video $((2 << 20))
+	pmm_buf_new c size=2M align=2M memtype=video enable=1
+	pmm_buf_new e size=64K memtype=video enable=1
+	pmm_map_check video
+	run "$SETUP" pools --map
+	assert_success
+	assert_line --index 0 "fb               [$(printf '.%.0s' {1..64})] 8M, cell 128K: used 0, free 8M in 1 hole, largest 8M"
+	assert_line --index 1 "video            [$(printf '#%.0s' {1..16})hhhhhhhh########:$(printf '.%.0s' {1..31})] 16M, cell 256K: used 8.1M, free 7.9M in 1 hole, largest 7.9M"
+	run pmm_as_nobody "$SETUP" pools --map
+	assert_failure 1
+	assert_output --partial "pmm-setup: pool 'fb': map: Permission denied"
+}

@@ -51,12 +51,17 @@ pmm_held_wait_released() {
 # referenced: it succeeds (nothing PMM counts refers to it), but the 1 MiB
 # stays held in fb, logged once.
 pmm_held_release_old() {
+	local phys
 	assert_equal "$(pmm_attr old opens) $(pmm_attr old maps)" "0 0"
+	phys=$(pmm_phys old)
 	pmm_mark
 	pmm_buf_rm old
 	assert_equal "$(cat "$PMM_POOLS/fb/held")" $MiB
 	assert_equal "$(cat "$PMM_POOLS/fb/used")" $MiB
 	assert_equal "$(cat "$PMM_POOLS/fb/buffers")" 1
+	run cat "$PMM_POOLS/fb/map"
+	assert_line "$(printf '%#x' "$phys") $MiB held old"
+	pmm_map_check fb
 	run pmm_log_since_mark
 	assert_output --partial "buffer 'old': 1048576 bytes stay out of pool 'fb': pages are still referenced outside PMM"
 }
@@ -84,6 +89,9 @@ pmm_held_new_owner() {
 	assert_output "1048576 bytes: all $OLD"
 	pmm_held_wait_released fb
 	assert_equal "$(cat "$PMM_POOLS/fb/used")" $MiB
+	run grep -c ' held ' "$PMM_POOLS/fb/map"
+	assert_output 0
+	pmm_map_check fb
 	run "$PMM_MMAP" check /dev/pmm/new $NEW
 	assert_success
 	pmm_buf_rm new
