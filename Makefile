@@ -68,14 +68,15 @@ tools: $(TOOLS)
 
 examples: $(EXAMPLES)
 
-# Every program but pmm-setup is one C file with only libc (the uapi
-# header and the test helpers' pmm-test.h); where each lives, and what it
-# links beyond libc:
+# Every program but pmm-setup is C with only libc (the uapi header and
+# the test helpers' pmm-test.h), one file but for pmm-bench; where each
+# lives, and what it links beyond libc:
 src_pmm-mmap := tests/helpers/pmm-mmap.c
 src_pmm-ioctl := tests/helpers/pmm-ioctl.c
 src_pmm-heap := tests/helpers/pmm-heap.c
 src_pmm-fuzz := tests/fuzz/pmm-fuzz.c
-src_pmm-bench := tests/bench/pmm-bench.c
+src_pmm-bench := tests/bench/pmm-bench.c tests/bench/place.c
+hdr_pmm-bench := tests/bench/place.h
 src_pmm-lock := tools/pmm-lock/pmm-lock.c
 src_pmm-client := examples/client.c
 src_capture-to-pmm := examples/capture-to-pmm.c
@@ -84,11 +85,11 @@ ldlibs_pmm-mmap := -pthread
 
 .SECONDEXPANSION:
 $(filter-out $(BIN)/pmm-setup $(BIN)/dmabuf-heap,$(TEST_BINS) $(TOOLS) $(EXAMPLES)): $(BIN)/%: \
-		$$(src_$$*) kernel/include/uapi/linux/pmm.h tests/helpers/pmm-test.h \
-		tests/helpers/pmm-vgem.h \
+		$$(src_$$*) $$(hdr_$$*) kernel/include/uapi/linux/pmm.h \
+		tests/helpers/pmm-test.h tests/helpers/pmm-vgem.h \
 		| $(DEPS)
 	mkdir -p $(BIN)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(ldlibs_$*)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(src_$*) $(ldlibs_$*)
 
 # pmm-setup carries the schema compiled in: one source for tool and tests.
 build/gen/pmm-schema.h: configfs-schema/pmm.schema

@@ -54,6 +54,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include "place.h"
+
 #define KiB (1024ULL)
 #define MiB (1024ULL * KiB)
 #define PAGE 4096ULL
@@ -74,6 +76,10 @@ static unsigned long long map_size = 64 * MiB;
 static unsigned long long sync_size = 32 * MiB;
 static unsigned long long frag_steps = 100000;
 static int frag_seeds = 10;
+/* Pool sizes of the media trace family; bytes the ballast buffer holds. */
+static unsigned long long frag_pools[MAX_SIZES];
+static int nr_frag_pools;
+static unsigned long long frag_ballast;
 static unsigned long long fill_max;	/* 0: until the CMA area is occupied */
 static int scale_counts[8] = { 64, 512, 4096 };
 static int nr_scale = 3;
@@ -256,7 +262,7 @@ static int nr_results;
 static void table_header(const char *title)
 {
 	printf("\n== %s\n", title);
-	printf("%-38s %7s %12s %12s %-22s %12s %8s %-9s\n", "measurement", "n",
+	printf("%-44s %5s %12s %12s %-22s %12s %8s %-9s\n", "measurement", "n",
 	       "p50", "p99", "peer", "peer p50", "ratio", "goal");
 }
 
@@ -304,7 +310,7 @@ static struct result *report(const char *name, const char *unit, double p50,
 		/* A goal in percent is on the figure itself. */
 		r->met = goal_met(goal, peer && !strchr(goal, '%') ? r->ratio : p50);
 	}
-	printf("%-38s %7d %12.1f %12.1f %-22s %12s %8s %-9s%s\n", name, n, p50,
+	printf("%-44s %5d %12.1f %12.1f %-22s %12s %8s %-9s%s\n", name, n, p50,
 	       p99, peer ? peer : "", pp, ratio, goal ? goal : "",
 	       r->met == 1 ? " met" : r->met == 0 ? " MISSED" : "");
 	fflush(stdout);
@@ -954,6 +960,130 @@ static double map_touch(int fd, unsigned long long len, long *faults)
 	return t;
 }
 
+/* The kernel's page tables of this process, in KiB (VmPTE). */
+static long long vm_pte_kib(void)
+{
+	char line[128];
+	long long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		die("/proc/self/status: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmPTE: %lld kB", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+/*
+ * What reading a frame out of a buffer costs through a fresh mapping:
+ * mmap, memcpy of all of it into pre-faulted memory, munmap; each timed.
+ * *pte gets the page-table KiB the mapping added.
+ */
+static void map_copy(int fd, void *dst, unsigned long long len, double *t_map,
+		     double *t_copy, double *t_unmap, long long *pte)
+{
+	long long pte0 = vm_pte_kib();
+	double t0 = now_us(), t1, t2;
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap %llu: %s", len, strerror(errno));
+	t1 = now_us();
+	*pte = vm_pte_kib() - pte0;
+	memcpy(dst, p, len);
+	t2 = now_us();
+	munmap(p, len);
+	*t_unmap = now_us() - t2;
+	*t_map = t1 - t0;
+	*t_copy = t2 - t1;
+}
+
+/* memcpy of @len bytes between two pre-faulted malloc'd buffers. */
+static double malloc_copy(void *dst, const void *src, unsigned long long len)
+{
+	double t0 = now_us();
+
+	memcpy(dst, src, len);
+	return now_us() - t0;
+}
+
+/*
+ * mmap + copy + munmap of a whole buffer, against a copy out of malloc
+ * memory of the same size, sampled interleaved: the goal is that the
+ * mapping costs little beside the copy it serves.
+ */
+static void bench_map_copy(void)
+{
+	int n = reps < 20 ? reps : 20, r, p, fd, err;
+	double *tm = calloc(n, sizeof(*tm)), *tc = calloc(n, sizeof(*tc));
+	double *tu = calloc(n, sizeof(*tu)), *tb = calloc(n, sizeof(*tb));
+	double *cyc = calloc(n, sizeof(*cyc)), *mp = calloc(n, sizeof(*mp));
+	const char *pools[] = { carveout, contig };
+	unsigned char *src = malloc(map_size), *dst = malloc(map_size);
+	char name[96], h[24], title[128];
+	long long pte = 0;
+	double base;
+
+	if (!tm || !tc || !tu || !tb || !cyc || !mp || !src || !dst)
+		die("out of memory");
+	memset(src, 1, map_size);
+	memset(dst, 2, map_size);
+	human(map_size, h, sizeof(h));
+	snprintf(title, sizeof(title),
+		 "mmap + memcpy out of all of it + munmap of %s, against memcpy out of malloc memory (us)", h);
+	table_header(title);
+	for (p = 0; p < 2; p++) {
+		if (map_size > pool_attr(pools[p], "size"))
+			continue;
+		err = pmm_declare("bench", map_size, 0, pools[p]);
+		if (!err)
+			pmm_enable("bench", &err);
+		if (err)
+			die("bench buffer of %llu in %s: %s", map_size, pools[p],
+			    strerror(err));
+		fd = open("/dev/pmm/bench", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			die("/dev/pmm/bench: %s", strerror(errno));
+		for (r = 0; r < n; r++) {
+			tb[r] = malloc_copy(dst, src, map_size);
+			map_copy(fd, dst, map_size, &tm[r], &tc[r], &tu[r], &pte);
+			cyc[r] = tm[r] + tc[r] + tu[r];
+			mp[r] = tm[r] + tu[r];
+		}
+		close(fd);
+		pmm_remove("bench");
+		base = pct(tb, n, 50);
+		snprintf(name, sizeof(name), "copy.malloc.%s", h);
+		report(name, "us", base, pct(tb, n, 99), n, NULL, 0, NULL);
+		snprintf(name, sizeof(name), "copy.pmm-%s.mmap.%s", pools[p], h);
+		report(name, "us", pct(tm, n, 50), pct(tm, n, 99), n, NULL, 0, NULL);
+		snprintf(name, sizeof(name), "copy.pmm-%s.copy.%s", pools[p], h);
+		report(name, "us", pct(tc, n, 50), pct(tc, n, 99), n, "memcpy malloc",
+		       base, NULL);
+		snprintf(name, sizeof(name), "copy.pmm-%s.munmap.%s", pools[p], h);
+		report(name, "us", pct(tu, n, 50), pct(tu, n, 99), n, NULL, 0, NULL);
+		snprintf(name, sizeof(name), "copy.pmm-%s.cycle.%s", pools[p], h);
+		report(name, "us", pct(cyc, n, 50), pct(cyc, n, 99), n, "memcpy malloc",
+		       base, "<= 1.1");
+		snprintf(name, sizeof(name), "copy.pmm-%s.mapping.%s", pools[p], h);
+		report(name, "us", pct(mp, n, 50), pct(mp, n, 99), n, "its memcpy",
+		       pct(tc, n, 50), "<= 0.1");
+		snprintf(name, sizeof(name), "copy.pmm-%s.pte_kib_per_mib", pools[p]);
+		report(name, "KiB", (double)pte * MiB / map_size,
+		       (double)pte * MiB / map_size, 1, NULL, 0, NULL);
+	}
+	free(tm);
+	free(tc);
+	free(tu);
+	free(tb);
+	free(cyc);
+	free(mp);
+	free(src);
+	free(dst);
+}
+
 static void bench_map(void)
 {
 	int n = reps < 20 ? reps : 20, r, fd, err;
@@ -1032,13 +1162,14 @@ static void bench_map(void)
 	free(fl);
 }
 
-/* ---- 5. fragmentation: a video-pipeline churn trace ---- */
+/* ---- 5. fragmentation: a video-pipeline churn trace, a media trace family ---- */
 
 #define MAX_STREAMS 256
 #define MAX_PER_STREAM 24
+#define MAX_LIVE (MAX_STREAMS * MAX_PER_STREAM)
 
 struct fbuf {
-	unsigned long long size, align;
+	struct place_req r;
 	int fd;			/* CMA heap: the dma-buf */
 	unsigned int id;	/* PMM: buffers/fNNN */
 };
@@ -1047,6 +1178,9 @@ struct stream {
 	bool live;
 	int n;
 	struct fbuf b[MAX_PER_STREAM];
+	/* media trace: resolution, frames and their alignment */
+	unsigned int res, frames;
+	unsigned long long frame_align;
 };
 
 struct backend {
@@ -1057,16 +1191,32 @@ struct backend {
 	unsigned long long capacity;
 };
 
+/*
+ * The range a trace runs in: all of the contig pool, or its top part
+ * when a ballast buffer takes the rest (a smaller pool).  The repacking
+ * reference places into the same physical range, alignment and
+ * boundaries included.
+ */
+static unsigned long long frag_start, frag_end;
+
+/* What is allocated now, in any backend: what repacking would place. */
+static const struct place_req *frag_live[MAX_LIVE];
+static size_t frag_nlive;
+
 static unsigned int frag_id;
 
 static int frag_pmm_alloc(struct fbuf *b)
 {
-	char name[32];
+	char name[32], v[32];
 	int err;
 
 	b->id = frag_id++;
 	snprintf(name, sizeof(name), "f%u", b->id);
-	err = pmm_declare(name, b->size, b->align, contig);
+	err = pmm_declare(name, b->r.size, b->r.align, contig);
+	if (!err && b->r.boundary) {
+		snprintf(v, sizeof(v), "%llu", b->r.boundary);
+		err = putf(v, "%s/boundary", name);
+	}
 	if (!err)
 		pmm_enable(name, &err);
 	if (err)
@@ -1084,7 +1234,7 @@ static void frag_pmm_release(struct fbuf *b)
 
 static int frag_heap_alloc(struct fbuf *b)
 {
-	int fd = heap_alloc(heap_fd, b->size);
+	int fd = heap_alloc(heap_fd, b->r.size);
 
 	if (fd < 0)
 		return -fd;
@@ -1098,8 +1248,10 @@ static void frag_heap_release(struct fbuf *b)
 }
 
 /*
- * The reference: an allocator that could always compact, which fails only
- * when the free bytes are fewer than the request's footprint.
+ * The references.  ideal: an allocator that could always compact, which
+ * fails only when the free bytes are fewer than the request's footprint.
+ * repack: one that could place its whole live set afresh (place.c), the
+ * alignments, boundaries and physical range of the real pool included.
  */
 static unsigned long long ideal_used, ideal_capacity;
 
@@ -1118,10 +1270,99 @@ static void frag_ideal_release(struct fbuf *b)
 	ideal_used -= footprint(b);
 }
 
+/* Whether the live set and @b could be placed afresh. */
+static bool frag_repackable(const struct fbuf *b)
+{
+	frag_live[frag_nlive] = &b->r;
+	return place_repack(frag_start, frag_end, frag_live, frag_nlive + 1);
+}
+
+static int frag_repack_alloc(struct fbuf *b)
+{
+	return frag_repackable(b) ? 0 : ENOSPC;
+}
+
+static void frag_repack_release(struct fbuf *b)
+{
+	(void)b;
+}
+
 /*
- * One stream of a video pipeline: a decoder (NV12 frames 1 MiB-aligned, a
- * bitstream buffer, small metadata buffers) or a scaler/display stage
- * (XRGB frames), at 720p, 1080p or 4K.
+ * What a buffer occupies at the least: its size rounded up to its
+ * alignment.  The rest of an aligned slot can only hold smaller buffers
+ * (a 720p NV12 frame, 1.32 MiB aligned to 1 MiB, leaves 0.68 MiB before
+ * the next such frame): padding the request forces on any allocator.
+ */
+static unsigned long long footprint(const struct fbuf *b)
+{
+	unsigned long long a = b->r.align > PAGE ? b->r.align : PAGE;
+
+	return (b->r.size + a - 1) / a * a;
+}
+
+struct frag_outcome {
+	unsigned long long step, used, footprint, failed_size, allocs;
+	unsigned long long free, largest_free;	/* PMM, at the failure */
+	bool failed;
+	bool repackable;	/* the failed request fitted with the live set repacked */
+};
+
+/* Allocate @b through @be into @o; false once the pool is exhausted. */
+static bool frag_alloc(const struct backend *be, struct fbuf *b,
+		       struct frag_outcome *o)
+{
+	int err = be->alloc(b);
+
+	if (err == ENOMEM || err == ENOSPC) {
+		o->failed = true;
+		o->failed_size = b->r.size;
+		o->repackable = frag_repackable(b);
+		if (be->alloc == frag_pmm_alloc) {
+			o->free = pool_attr(contig, "free");
+			o->largest_free = pool_attr(contig, "largest_free");
+		}
+		return false;
+	}
+	if (err)
+		die("%s: allocation: %s", be->name, strerror(err));
+	if (frag_nlive == MAX_LIVE - 1)
+		die("%s: more than %d buffers live", be->name, MAX_LIVE - 1);
+	frag_live[frag_nlive++] = &b->r;
+	o->used += b->r.size;
+	o->footprint += footprint(b);
+	o->allocs++;
+	return true;
+}
+
+static void frag_release(const struct backend *be, struct fbuf *b,
+			 struct frag_outcome *o)
+{
+	size_t i;
+
+	be->release(b);
+	for (i = 0; i < frag_nlive; i++)
+		if (frag_live[i] == &b->r) {
+			frag_live[i] = frag_live[--frag_nlive];
+			break;
+		}
+	o->used -= b->r.size;
+	o->footprint -= footprint(b);
+}
+
+static void frag_release_stream(const struct backend *be, struct stream *s,
+				int from, struct frag_outcome *o)
+{
+	int j;
+
+	for (j = from; j < s->n; j++)
+		frag_release(be, &s->b[j], o);
+	s->n = from;
+}
+
+/*
+ * The churn trace: streams of a video pipeline, a decoder (NV12 frames
+ * 1 MiB-aligned, a bitstream buffer, small metadata buffers) or a
+ * scaler/display stage (XRGB frames), at 720p, 1080p or 4K.
  */
 static void make_stream(struct stream *s)
 {
@@ -1136,98 +1377,213 @@ static void make_stream(struct stream *s)
 		/* decoder */
 		frames = 4 + rnd_below(5);
 		for (i = 0; i < frames; i++)
-			s->b[s->n++] = (struct fbuf){ .size = page_up(w * h * 3 / 2), .align = MiB };
-		s->b[s->n++] = (struct fbuf){ .size = (1 + rnd_below(2)) * MiB, .align = MiB };
+			s->b[s->n++] = (struct fbuf){ .r = { page_up(w * h * 3 / 2), MiB } };
+		s->b[s->n++] = (struct fbuf){ .r = { (1 + rnd_below(2)) * MiB, MiB } };
 		for (i = 2 + rnd_below(5); i; i--)
-			s->b[s->n++] = (struct fbuf){ .size = page_up((1 + rnd_below(16)) * 4 * KiB), .align = 0 };
+			s->b[s->n++] = (struct fbuf){ .r = { page_up((1 + rnd_below(16)) * 4 * KiB), 0 } };
 	} else {
 		/* scaler or display */
 		frames = 2 + rnd_below(2);
 		for (i = 0; i < frames; i++)
-			s->b[s->n++] = (struct fbuf){ .size = page_up(w * h * 4), .align = 64 * KiB };
+			s->b[s->n++] = (struct fbuf){ .r = { page_up(w * h * 4), 64 * KiB } };
 	}
 }
 
-struct frag_outcome {
-	unsigned long long step, used, footprint, failed_size, allocs;
-	bool failed;
-};
+static struct stream frag_streams[MAX_STREAMS];
 
-/*
- * What a buffer occupies at the least: its size rounded up to its
- * alignment.  The rest of an aligned slot can only hold smaller buffers
- * (a 720p NV12 frame, 1.32 MiB aligned to 1 MiB, leaves 0.68 MiB before
- * the next such frame): padding the request forces on any allocator.
- */
-static unsigned long long footprint(const struct fbuf *b)
+/* Open a stream made by @make in a free slot; false on exhaustion. */
+static bool frag_open(const struct backend *be, void (*make)(struct stream *),
+		      int *nlive, struct frag_outcome *o)
 {
-	unsigned long long a = b->align > PAGE ? b->align : PAGE;
+	struct stream *s;
+	int i, n;
 
-	return (b->size + a - 1) / a * a;
+	for (i = 0; frag_streams[i].live; i++)
+		;
+	s = &frag_streams[i];
+	make(s);
+	n = s->n;
+	s->live = true;
+	(*nlive)++;
+	for (s->n = 0; s->n < n; s->n++)
+		if (!frag_alloc(be, &s->b[s->n], o))
+			return false;
+	return true;
 }
 
-/* Run the trace of seed s against a backend until the first failure. */
+/* A live stream at random. */
+static struct stream *frag_pick(int nlive)
+{
+	int k = rnd_below(nlive), i;
+
+	for (i = 0; !frag_streams[i].live || k--; i++)
+		;
+	return &frag_streams[i];
+}
+
+static void frag_close(const struct backend *be, struct stream *s, int *nlive,
+		       struct frag_outcome *o)
+{
+	frag_release_stream(be, s, 0, o);
+	s->live = false;
+	(*nlive)--;
+}
+
+static void frag_reset(void)
+{
+	memset(frag_streams, 0, sizeof(frag_streams));
+	frag_nlive = 0;
+}
+
+static void frag_cleanup(const struct backend *be, struct frag_outcome *o)
+{
+	int i;
+
+	for (i = 0; i < MAX_STREAMS; i++)
+		if (frag_streams[i].live)
+			frag_release_stream(be, &frag_streams[i], 0, o);
+}
+
+/* Run the churn trace of seed s against a backend until the first failure. */
 static struct frag_outcome frag_run(const struct backend *be, uint64_t s)
 {
-	static struct stream st[MAX_STREAMS];
-	struct frag_outcome o = { 0 };
-	int nlive = 0, i, j, k, err;
+	struct frag_outcome o = { 0 }, end;
+	int nlive = 0;
 
-	memset(st, 0, sizeof(st));
+	frag_reset();
 	rng_state = s;
 	for (o.step = 0; o.step < frag_steps; o.step++) {
 		/* A slight bias towards opening: the pool fills, with churn. */
-		bool open_one = !nlive || (nlive < MAX_STREAMS && rnd_below(100) < 55);
-
-		if (open_one) {
-			for (i = 0; st[i].live; i++)
-				;
-			make_stream(&st[i]);
-			for (j = 0; j < st[i].n; j++) {
-				err = be->alloc(&st[i].b[j]);
-				if (err == ENOMEM || err == ENOSPC) {
-					o.failed = true;
-					o.failed_size = st[i].b[j].size;
-					break;
-				}
-				if (err)
-					die("%s: allocation: %s", be->name, strerror(err));
-				o.used += st[i].b[j].size;
-				o.footprint += footprint(&st[i].b[j]);
-				o.allocs++;
-			}
-			st[i].live = true;
-			st[i].n = j;
-			nlive++;
-			if (o.failed)
+		if (!nlive || (nlive < MAX_STREAMS && rnd_below(100) < 55)) {
+			if (!frag_open(be, make_stream, &nlive, &o))
 				break;
 		} else {
-			k = rnd_below(nlive);
-			for (i = 0; !st[i].live || k--; i++)
-				;
-			for (j = 0; j < st[i].n; j++) {
-				be->release(&st[i].b[j]);
-				o.used -= st[i].b[j].size;
-				o.footprint -= footprint(&st[i].b[j]);
-			}
-			st[i].live = false;
-			nlive--;
+			frag_close(be, frag_pick(nlive), &nlive, &o);
 		}
 	}
-	for (i = 0; i < MAX_STREAMS; i++)
-		if (st[i].live)
-			for (j = 0; j < st[i].n; j++)
-				be->release(&st[i].b[j]);
+	end = o;
+	frag_cleanup(be, &end);
 	return o;
 }
 
 /*
- * The trace for seeds seed .. seed + frag_seeds - 1: utilisation at the
- * first failure, of the bytes requested and of their aligned footprint;
- * mean over the seeds and the worst seed.
+ * The media trace family: decoder streams, each with a context buffer, a
+ * bitstream buffer and a set of 4-8 NV12 frames (480p to 4K, all of a
+ * stream's aligned to 64 KiB or to 1 MiB) with a small metadata buffer
+ * per frame; resolution switches free a stream's frame set and allocate
+ * another; three 1080p RGBA framebuffers that must not cross 16 MiB live
+ * throughout.  Different from the churn trace in what strands memory:
+ * sets of one size freed and replaced by sets of another.
+ */
+static const unsigned int media_res[][2] = {
+	{ 854, 480 }, { 1280, 720 }, { 1920, 1088 }, { 2560, 1440 }, { 3840, 2160 },
+};
+
+static unsigned int media_pick_res(void)
+{
+	unsigned int r = rnd_below(100);
+
+	return r < 20 ? 0 : r < 50 ? 1 : r < 80 ? 2 : r < 90 ? 3 : 4;
+}
+
+/* The frame set and metadata of @s, from index @from of its buffers. */
+static void media_frames(struct stream *s, int from)
+{
+	unsigned long long size = page_up((unsigned long long)media_res[s->res][0] *
+					  media_res[s->res][1] * 3 / 2);
+	unsigned int i;
+
+	s->n = from;
+	for (i = 0; i < s->frames; i++) {
+		s->b[s->n++] = (struct fbuf){ .r = { size, s->frame_align } };
+		s->b[s->n++] = (struct fbuf){ .r = { (1 + rnd_below(4)) * 4 * KiB, 0 } };
+	}
+}
+
+static void make_media_stream(struct stream *s)
+{
+	s->res = media_pick_res();
+	s->frames = 4 + rnd_below(5);
+	s->frame_align = rnd_below(2) ? MiB : 64 * KiB;
+	s->b[0] = (struct fbuf){ .r = { page_up((64 + rnd_below(448)) * KiB), 0 } };
+	s->b[1] = (struct fbuf){ .r = { (s->res >= 3 ? 4 : s->res == 2 ? 2 : 1) * MiB, 64 * KiB } };
+	media_frames(s, 2);
+}
+
+#define MEDIA_STREAMS 16
+
+static struct frag_outcome media_run(const struct backend *be, uint64_t s)
+{
+	struct fbuf fb[3];
+	struct frag_outcome o = { 0 }, end;
+	struct stream *st;
+	int nlive = 0, nfb, n;
+	unsigned int r;
+
+	frag_reset();
+	rng_state = s;
+	for (nfb = 0; nfb < 3; nfb++) {
+		fb[nfb] = (struct fbuf){ .r = { page_up(1920 * 1080 * 4), 64 * KiB, 16 * MiB } };
+		if (!frag_alloc(be, &fb[nfb], &o))
+			goto out;
+	}
+	for (o.step = 0; o.step < frag_steps; o.step++) {
+		r = rnd_below(100);
+		if (!nlive || (nlive < MEDIA_STREAMS && r < 40)) {
+			if (!frag_open(be, make_media_stream, &nlive, &o))
+				break;
+		} else if (r < 70) {
+			frag_close(be, frag_pick(nlive), &nlive, &o);
+		} else {
+			/* A resolution switch: a new frame set, other frames. */
+			st = frag_pick(nlive);
+			frag_release_stream(be, st, 2, &o);
+			do
+				r = media_pick_res();
+			while (r == st->res);
+			st->res = r;
+			media_frames(st, 2);
+			for (n = st->n, st->n = 2; st->n < n; st->n++)
+				if (!frag_alloc(be, &st->b[st->n], &o))
+					goto out;
+		}
+	}
+out:
+	/* The outcome is what was live at the failure. */
+	end = o;
+	frag_cleanup(be, &end);
+	while (nfb--)
+		frag_release(be, &fb[nfb], &end);
+	return o;
+}
+
+typedef struct frag_outcome (*frag_trace)(const struct backend *be, uint64_t s);
+
+/* The outcomes of one backend on every seed. */
+struct frag_seeds {
+	struct frag_outcome o[64];
+};
+
+static void frag_seeds_run(const struct backend *be, frag_trace trace,
+			   struct frag_seeds *out)
+{
+	int i;
+
+	for (i = 0; i < frag_seeds; i++) {
+		out->o[i] = trace(be, seed + i);
+		if (be->alloc == frag_pmm_alloc && pool_attr(contig, "used") != frag_ballast)
+			die("%s: the trace left memory allocated", be->name);
+	}
+}
+
+/*
+ * Utilisation at the first failure, of the bytes requested and of their
+ * aligned footprint, over the seeds: the mean in the p50 column, the
+ * worst seed in the p99 one.
  */
 static double frag_series(const char *what, const struct backend *be,
-			  const char *goal, double ideal)
+			  const struct frag_seeds *r, const char *goal,
+			  double ideal)
 {
 	double raw[64], fp[64], sum_raw = 0, sum_fp = 0;
 	unsigned long long failures = 0, steps = 0, allocs = 0;
@@ -1235,17 +1591,14 @@ static double frag_series(const char *what, const struct backend *be,
 	int i;
 
 	for (i = 0; i < frag_seeds; i++) {
-		struct frag_outcome o = frag_run(be, seed + i);
-
-		raw[i] = 100.0 * o.used / be->capacity;
-		fp[i] = 100.0 * o.footprint / be->capacity;
+		raw[i] = 100.0 * r->o[i].used / be->capacity;
+		fp[i] = 100.0 * r->o[i].footprint / be->capacity;
 		sum_raw += raw[i];
 		sum_fp += fp[i];
-		failures += o.failed;
-		steps += o.step;
-		allocs += o.allocs;
+		failures += r->o[i].failed;
+		steps += r->o[i].step;
+		allocs += r->o[i].allocs;
 	}
-	/* p50 column: the mean; p99 column: the worst seed. */
 	snprintf(name, sizeof(name), "frag.%s.footprint", what);
 	report(name, "%", sum_fp / frag_seeds, pct(fp, frag_seeds, 0), frag_seeds,
 	       ideal > 0 ? "ideal (compacting)" : NULL, ideal, goal);
@@ -1257,49 +1610,202 @@ static double frag_series(const char *what, const struct backend *be,
 	return sum_fp / frag_seeds;
 }
 
-static void bench_frag(void)
+/*
+ * A placement policy against repacking on the same seeds: bytes requested
+ * at the first failure as a share of what the repacking allocator held at
+ * its own (mean, worst seed), the seeds where repacking the live set would
+ * have served the failed request, and the worst seed's utilisation
+ * against first fit's (points).
+ */
+static void frag_against(const char *what, const struct frag_seeds *r,
+			 const struct frag_seeds *repack,
+			 const struct frag_seeds *first)
+{
+	double share[64], sum = 0, worst = 1e9, d, free_sum = 0, hole_sum = 0;
+	int i, repackable = 0;
+	char name[96];
+
+	for (i = 0; i < frag_seeds; i++) {
+		share[i] = repack->o[i].used ? 100.0 * r->o[i].used / repack->o[i].used : 0;
+		sum += share[i];
+		repackable += r->o[i].repackable;
+		free_sum += r->o[i].free;
+		hole_sum += r->o[i].largest_free;
+		if (first) {
+			d = 100.0 * ((double)r->o[i].used - first->o[i].used) /
+			    (frag_end - frag_start);
+			worst = d < worst ? d : worst;
+		}
+	}
+	snprintf(name, sizeof(name), "frag.%s.of_repack", what);
+	report(name, "%", sum / frag_seeds, pct(share, frag_seeds, 0), frag_seeds,
+	       NULL, 0, ">= 98%");
+	snprintf(name, sizeof(name), "frag.%s.repackable", what);
+	report(name, "%", 100.0 * repackable / frag_seeds,
+	       100.0 * repackable / frag_seeds, frag_seeds, NULL, 0, "<= 12.5%");
+	if (first) {
+		snprintf(name, sizeof(name), "frag.%s.vs_first", what);
+		report(name, "points", worst, worst, frag_seeds, NULL, 0, ">= -1");
+	}
+	printf("  %s: at the failure %.1f MiB free on average, the largest hole %.1f MiB; repacking would have served %d of %d\n",
+	       what, free_sum / frag_seeds / MiB, hole_sum / frag_seeds / MiB,
+	       repackable, frag_seeds);
+}
+
+/* The placement policies of the module: every one fit= takes. */
+static const char * const frag_policies[] = { "first", "best" };
+#define NR_POLICIES (sizeof(frag_policies) / sizeof(frag_policies[0]))
+
+/*
+ * Run @trace on PMM's contig pool under each policy and on the repacking
+ * reference, and report each policy against both.  Returns the policies'
+ * results in @res (NULL where the module lacks one).
+ */
+static void frag_policies_run(const char *family, frag_trace trace,
+			      struct frag_seeds *repack,
+			      struct frag_seeds *res[NR_POLICIES])
 {
 	struct backend pmm = { "pmm", frag_pmm_alloc, frag_pmm_release,
-			       pool_attr(contig, "size") };
-	static const char * const policies[] = { "first", "best" };
+			       frag_end - frag_start };
+	char what[64];
+	unsigned int i;
+
+	for (i = 0; i < NR_POLICIES; i++) {
+		int err = put(fit_param, frag_policies[i]);
+
+		res[i] = NULL;
+		if (err == EINVAL) {
+			printf("  pmm: no '%s' policy in this module\n", frag_policies[i]);
+			continue;
+		}
+		if (err)
+			die("%s: %s: %s", fit_param, frag_policies[i], strerror(err));
+		res[i] = calloc(1, sizeof(*res[i]));
+		if (!res[i])
+			die("out of memory");
+		frag_seeds_run(&pmm, trace, res[i]);
+	}
+	for (i = 0; i < NR_POLICIES; i++) {
+		if (!res[i])
+			continue;
+		snprintf(what, sizeof(what), "%s.pmm-%s-fit", family, frag_policies[i]);
+		frag_against(what, res[i], repack, i ? res[0] : NULL);
+	}
+}
+
+/* The contig pool's top @size bytes: a ballast buffer holds the rest. */
+static void frag_region(unsigned long long size)
+{
+	unsigned long long pool = pool_attr(contig, "size");
+	char v[32];
+	int err;
+
+	frag_ballast = pool - size;
+	if (frag_ballast) {
+		err = pmm_declare("fballast", frag_ballast, 0, contig);
+		if (!err)
+			pmm_enable("fballast", &err);
+		if (err)
+			die("fballast: %s", strerror(err));
+		get_line("fballast/phys_addr", v, sizeof(v));
+		frag_start = strtoull(v, NULL, 0) + frag_ballast;
+	} else {
+		frag_start = pool_attr(contig, "base");
+	}
+	frag_end = frag_start + size;
+}
+
+static void frag_region_end(void)
+{
+	if (frag_ballast)
+		pmm_remove("fballast");
+	frag_ballast = 0;
+}
+
+static void frag_free_results(struct frag_seeds *res[NR_POLICIES])
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_POLICIES; i++)
+		free(res[i]);
+}
+
+static void bench_frag(void)
+{
+	static struct frag_seeds ideal_r, repack_r, cma_r;
+	struct frag_seeds *res[NR_POLICIES];
 	struct backend ideal = { "ideal", frag_ideal_alloc, frag_ideal_release,
 				 pool_attr(contig, "size") };
-	char title[160], what[64], dflt[16] = "";
+	struct backend repack = { "repack", frag_repack_alloc, frag_repack_release,
+				  pool_attr(contig, "size") };
+	char title[200], what[64], dflt[16] = "";
 	double ideal_fp, ideal_cma;
 	unsigned int i;
+	int p;
+
+	/* Absent from modules without the parameter: nothing to restore. */
+	get_line(fit_param, dflt, sizeof(dflt));
+	if (pool_attr(contig, "used"))
+		die("pool '%s' is not empty", contig);
 
 	snprintf(title, sizeof(title),
 		 "fragmentation: video churn trace, seeds %" PRIu64 "..%" PRIu64
 		 ", until the first failure (%%; p50 = mean, p99 = worst seed)",
 		 seed, seed + frag_seeds - 1);
 	table_header(title);
-	/* Absent from modules without the parameter: nothing to restore. */
-	get_line(fit_param, dflt, sizeof(dflt));
+	frag_region(pool_attr(contig, "size"));
 	ideal_capacity = ideal.capacity;
-	ideal_fp = frag_series("ideal", &ideal, NULL, 0);
-	for (i = 0; i < sizeof(policies) / sizeof(policies[0]); i++) {
-		int err = put(fit_param, policies[i]);
+	frag_seeds_run(&ideal, frag_run, &ideal_r);
+	ideal_fp = frag_series("ideal", &ideal, &ideal_r, NULL, 0);
+	frag_seeds_run(&repack, frag_run, &repack_r);
+	frag_series("repack", &repack, &repack_r, NULL, 0);
+	frag_policies_run("churn", frag_run, &repack_r, res);
+	for (i = 0; i < NR_POLICIES; i++) {
+		if (!res[i])
+			continue;
+		snprintf(what, sizeof(what), "pmm-%s-fit", frag_policies[i]);
+		frag_series(what, &ideal, res[i], ">= 95%", ideal_fp);
+	}
+	frag_free_results(res);
+	frag_region_end();
 
-		if (err == EINVAL) {
-			printf("  pmm: no '%s' policy in this module\n", policies[i]);
+	for (p = 0; p < nr_frag_pools; p++) {
+		unsigned long long size = frag_pools[p];
+		char sz[16];
+
+		if (size > pool_attr(contig, "size")) {
+			printf("  media trace: no %llu MiB in pool '%s'\n", size / MiB, contig);
 			continue;
 		}
-		if (err)
-			die("%s: %s: %s", fit_param, policies[i], strerror(err));
-		if (pool_attr(contig, "used"))
-			die("pool '%s' is not empty", contig);
-		snprintf(what, sizeof(what), "pmm-%s-fit", policies[i]);
-		frag_series(what, &pmm, ">= 95%", ideal_fp);
+		human(size, sz, sizeof(sz));
+		snprintf(title, sizeof(title),
+			 "fragmentation: media trace, %s pool, seeds %" PRIu64 "..%" PRIu64
+			 ", until the first failure, against repacking (%%; p50 = mean, p99 = worst seed)",
+			 sz, seed, seed + frag_seeds - 1);
+		table_header(title);
+		frag_region(size);
+		repack.capacity = size;
+		frag_seeds_run(&repack, media_run, &repack_r);
+		snprintf(what, sizeof(what), "media.%s.repack", sz);
+		frag_series(what, &repack, &repack_r, NULL, 0);
+		snprintf(what, sizeof(what), "media.%s", sz);
+		frag_policies_run(what, media_run, &repack_r, res);
+		frag_free_results(res);
+		frag_region_end();
 	}
 	if (dflt[0])
 		put(fit_param, dflt);
+
 	if (heap_fd >= 0) {
 		struct backend cma = { "cma-heap", frag_heap_alloc, frag_heap_release,
 				       meminfo("CmaTotal") * KiB };
 
+		table_header("fragmentation: the churn trace on the CMA heap");
 		ideal.capacity = ideal_capacity = cma.capacity;
-		ideal_cma = frag_series("ideal-cma-size", &ideal, NULL, 0);
-		frag_series("cma-heap", &cma, NULL, ideal_cma);
+		frag_seeds_run(&ideal, frag_run, &ideal_r);
+		ideal_cma = frag_series("ideal-cma-size", &ideal, &ideal_r, NULL, 0);
+		frag_seeds_run(&cma, frag_run, &cma_r);
+		frag_series("cma-heap", &cma, &cma_r, NULL, ideal_cma);
 	}
 }
 
@@ -1648,7 +2154,7 @@ static void usage(FILE *f)
 		"usage: pmm-bench [options]\n"
 		"  -q, --quick           tiny sizes and counts (the smoke run of make check):\n"
 		"                        -S 64K,1M -H 64K,1M -r 5 -m 1M -n 4,16 -t 200 -N 2\n"
-		"                        -F 128M, 8 probe buffers once for scale\n"
+		"                        -F 128M -P 24M,32M, 8 probe buffers once for scale\n"
 		"  -o, --only LIST       some of enable,cma,heap,map,frag,scale,sync (default: all)\n"
 		"  -r, --reps N          repetitions per latency figure (default 50)\n"
 		"  -S, --sizes LIST      sizes for enable/cma (default 64K,256K,1M,4M,8M,16M,64M)\n"
@@ -1660,7 +2166,9 @@ static void usage(FILE *f)
 		"  -F, --fill-max SIZE   fill at most SIZE of memory for the loaded CMA figures\n"
 		"                        (default: until the CMA area is occupied)\n"
 		"  -s, --seed N          first churn trace seed (default 1)\n"
-		"  -N, --seeds N         churn traces, seeds N.. (default 10, at most 64)\n"
+		"  -N, --seeds N         traces, seeds N.. (default 10, at most 64)\n"
+		"  -P, --frag-pools LIST pool sizes of the media trace family (default\n"
+		"                        128M,256M,512M; the top of the contig pool)\n"
 		"  -C, --configfs DIR    PMM's configfs root (default /sys/kernel/config/pmm)\n"
 		"      --carveout POOL   carveout pool (default carve)\n"
 		"      --contig POOL     contig pool (default contig)\n"
@@ -1683,6 +2191,7 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "fill-max", required_argument, NULL, 'F' },
 		{ "seeds", required_argument, NULL, 'N' },
+		{ "frag-pools", required_argument, NULL, 'P' },
 		{ "configfs", required_argument, NULL, 'C' },
 		{ "carveout", required_argument, NULL, 1 },
 		{ "contig", required_argument, NULL, 2 },
@@ -1693,6 +2202,7 @@ int main(int argc, char **argv)
 	};
 	char default_sizes[] = "64K,256K,1M,4M,8M,16M,64M";
 	char default_heap_sizes[] = "64K,1M,8M,32M";
+	char default_frag_pools[] = "128M,256M,512M";
 	const char *only = "enable,cma,heap,map,frag,scale,sync";
 	struct utsname uts;
 	char bufdir[512], zero_path[512];
@@ -1702,7 +2212,8 @@ int main(int argc, char **argv)
 
 	parse_sizes(default_sizes, sizes, &nr_sizes);
 	parse_sizes(default_heap_sizes, heap_sizes, &nr_heap_sizes);
-	while ((c = getopt_long(argc, argv, "qo:r:S:H:m:y:n:t:s:N:F:C:j:h", opts, NULL)) != -1) {
+	parse_sizes(default_frag_pools, frag_pools, &nr_frag_pools);
+	while ((c = getopt_long(argc, argv, "qo:r:S:H:m:y:n:t:s:N:P:F:C:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'q':
 			quick = true;
@@ -1741,6 +2252,9 @@ int main(int argc, char **argv)
 		case 'F':
 			fill_max = parse_size(optarg);
 			break;
+		case 'P':
+			parse_sizes(optarg, frag_pools, &nr_frag_pools);
+			break;
 		case 'N':
 			frag_seeds = atoi(optarg);
 			if (frag_seeds < 1 || frag_seeds > 64)
@@ -1776,10 +2290,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (quick) {
-		char qs[] = "64K,1M", qh[] = "64K,1M", qc[] = "4,16";
+		char qs[] = "64K,1M", qh[] = "64K,1M", qc[] = "4,16", qp[] = "24M,32M";
 
 		parse_sizes(qs, sizes, &nr_sizes);
 		parse_sizes(qh, heap_sizes, &nr_heap_sizes);
+		parse_sizes(qp, frag_pools, &nr_frag_pools);
 		parse_counts(qc);
 		reps = 5;
 		map_size = MiB;
@@ -1813,8 +2328,10 @@ int main(int argc, char **argv)
 		bench_cma();
 	if (strstr(only, "heap"))
 		bench_heap();
-	if (strstr(only, "map"))
+	if (strstr(only, "map")) {
 		bench_map();
+		bench_map_copy();
+	}
 	if (strstr(only, "frag"))
 		bench_frag();
 	if (strstr(only, "scale"))

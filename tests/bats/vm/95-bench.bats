@@ -46,6 +46,10 @@ PY
 		map.pmm-carve.1M map.pmm-contig.1M map.pmm-carve.1M.faults
 		frag.ideal.footprint frag.pmm-first-fit.footprint
 		frag.pmm-first-fit.requested frag.pmm-best-fit.footprint
+		frag.repack.footprint frag.churn.pmm-first-fit.of_repack
+		frag.churn.pmm-first-fit.repackable frag.churn.pmm-best-fit.vs_first
+		frag.media.24M.repack.requested frag.media.24M.pmm-first-fit.of_repack
+		frag.media.32M.pmm-best-fit.repackable frag.media.32M.pmm-best-fit.vs_first
 		scale.enable.4 scale.enable.16 scale.open.4 scale.open.16
 		scale.slab_per_buffer.16 scale.kmem_per_buffer.16
 		sync.begin-read.refused sync.begin-read.1M sync.begin-read.64K sync.end-write.1M
@@ -91,14 +95,20 @@ PY
 	assert_equal "$(cat /sys/module/pmm/parameters/fit)" first
 }
 
-@test "bench: the same seed replays the same churn trace" {
-	run "$BENCH" --only frag --frag-steps 60 --seed 7 --seeds 1
+@test "bench: the same seed replays the same churn and media traces" {
+	run "$BENCH" --only frag --frag-steps 60 --seed 7 --seeds 1 --frag-pools 24M
 	assert_success
 	local first=$output
-	run "$BENCH" --only frag --frag-steps 60 --seed 7 --seeds 1
+	run "$BENCH" --only frag --frag-steps 60 --seed 7 --seeds 1 --frag-pools 24M
 	assert_success
 	assert_equal "$(grep '^  pmm-' <<< "$output")" "$(grep '^  pmm-' <<< "$first")"
 	assert_line --regexp '^  pmm-best-fit: [01] of 1 traces ended in a failed allocation; [0-9]+ steps, [0-9]+ allocations on average$'
+	# The media trace family too, against the repacking reference; its
+	# smaller pool is the contig pool's top, the ballast buffer gone after.
+	assert_equal "$(grep '^  media\.' <<< "$output")" "$(grep '^  media\.' <<< "$first")"
+	assert_line --regexp '^  media\.24M\.pmm-first-fit: at the failure [0-9.]+ MiB free on average, the largest hole [0-9.]+ MiB; repacking would have served [01] of 1$'
+	run ls "$PMM_BUFS"
+	assert_output ""
 }
 
 @test "fit: best fit takes the smallest free range that fits, first fit the lowest" {
