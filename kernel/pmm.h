@@ -99,6 +99,8 @@ struct pmm_pool_spec {
  *	on free only; NULL when zeroing on allocation)
  * @extent_lock: protects @extents and the allocations of @gen
  * @extents: every allocated range with its owner, by address
+ * @types: each page's memory type (PMM_CACHE_*) of a contig pool, which
+ *	stays what its last owner made it (pmm_type.c); NULL for a carveout
  * @group: the read-only configfs view pools/NAME
  */
 struct pmm_pool {
@@ -123,6 +125,7 @@ struct pmm_pool {
 	unsigned long *zeroed;
 	struct mutex extent_lock;	/* @extents, @gen's allocations; innermost */
 	struct rb_root extents;
+	u8 *types;
 	struct config_group group;
 };
 
@@ -174,8 +177,7 @@ struct pmm_mem_desc {
  * @attachments: their device attachments (struct pmm_attachment)
  * @disabled: the buffer was disabled; new opens, locks and exports fail
  * @held_node: entry in the list of memory held after its release, while
- *	pages are still referenced from outside PMM (or its linear map could
- *	not be restored)
+ *	pages are still referenced from outside PMM
  * @busy_pfn: the first page found still referenced, where the next check
  *	of held memory starts
  *
@@ -280,6 +282,13 @@ void pmm_reserve_release(struct pmm_pool *pool);
 unsigned long pmm_fit_alloc(struct gen_pool *gen, u64 size, u64 align,
 			    u64 boundary);
 
+/* pmm_type.c */
+void pmm_type_faults_init(void);
+void pmm_type_faults_exit(void);
+int pmm_type_set(struct pmm_pool *pool, phys_addr_t phys, u64 size, u32 cache);
+int pmm_type_init(struct pmm_pool *pool);
+bool pmm_type_exit(struct pmm_pool *pool);
+
 /* pmm_extent.c */
 phys_addr_t pmm_extent_alloc(struct pmm_pool *pool, u64 size, u64 align,
 			     u64 boundary, const char *owner, bool heap);
@@ -308,10 +317,8 @@ void pmm_pool_hold(struct pmm_pool *pool, phys_addr_t phys, u64 size);
 void pmm_pool_unhold(struct pmm_pool *pool, u64 size);
 
 /* pmm_map.c */
-void pmm_map_init(void);
-void pmm_map_exit(void);
 int pmm_mem_map_kernel(struct pmm_mem *mem);
-int pmm_mem_unmap_kernel(struct pmm_mem *mem);
+void pmm_mem_unmap_kernel(struct pmm_mem *mem);
 void pmm_mem_zero_range(void *arg, u64 off, u64 len);
 int pmm_mem_mmap(struct pmm_mem *mem, struct vm_area_struct *vma);
 void pmm_mem_sync(struct pmm_mem *mem, u64 off, u64 len, bool for_cpu,

@@ -7,18 +7,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/debugfs.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
-#include <linux/fault-inject.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
-#ifdef CONFIG_X86
-#include <asm/set_memory.h>
-#endif
 
 #include "pmm.h"
 #include "pmm_compat.h"
@@ -54,116 +49,28 @@ static struct device *pmm_mem_dma_dev(struct pmm_mem *mem)
 	return mem->desc.pool->dev;
 }
 
-#if defined(CONFIG_X86) && defined(CONFIG_FAULT_INJECTION_DEBUG_FS)
-/*
- * set_memory_wb() fails only when a page-table allocation does while it
- * splits a large page, which the set_memory_wc/uc() before it has already
- * split: nothing outside the kernel can make it fail, yet what follows
- * decides whether a new owner could get memory of a conflicting type.
- * debugfs fail_pmm_restore makes the restore fail the way the kernel's
- * fault injection makes allocations fail.
- */
-static DECLARE_FAULT_ATTR(pmm_fail_restore);
-static struct dentry *pmm_fail_restore_dir;
-
-static bool pmm_restore_fails(void)
-{
-	return should_fail(&pmm_fail_restore, 1);
-}
-
-/**
- * pmm_map_init() - Create the debugfs fault injection point.
- *
- * Context: Module init.  A debugging aid: failure to create it is ignored.
- */
-void pmm_map_init(void)
-{
-	pmm_fail_restore_dir = fault_create_debugfs_attr("fail_pmm_restore",
-							 NULL,
-							 &pmm_fail_restore);
-}
-
-/**
- * pmm_map_exit() - Remove the fault injection point.
- *
- * Context: Module exit.
- */
-void pmm_map_exit(void)
-{
-	debugfs_remove_recursive(pmm_fail_restore_dir);
-}
-#else
-static inline bool pmm_restore_fails(void)
-{
-	return false;
-}
-
-void pmm_map_init(void)
-{
-}
-
-void pmm_map_exit(void)
-{
-}
-#endif
-
 #ifdef CONFIG_X86
 /*
  * x86 PAT tracks the memory type of RAM pages through the linear map: a
  * user mapping with another type would silently fall back to write-back.
- * So contig (RAM) memory gets its linear map changed for as long as the
- * buffer lives; carveouts are not in the linear map.
+ * So the kernel view of non-cached contig memory is the linear map, given
+ * the buffer's type (pmm_type_set()); carveouts are not in the linear map.
  */
-static int pmm_mem_set_linear_cache(struct pmm_mem *mem, u32 cache)
-{
-	unsigned long addr = (unsigned long)phys_to_virt(mem->phys);
-	int pages = mem->desc.size >> PAGE_SHIFT;
-
-	switch (cache) {
-	case PMM_CACHE_WRITECOMBINE:
-		return set_memory_wc(addr, pages);
-	case PMM_CACHE_UNCACHED:
-		return set_memory_uc(addr, pages);
-	}
-	return set_memory_wb(addr, pages);
-}
-
 static int pmm_mem_map_noncached(struct pmm_mem *mem)
 {
-	int ret = pmm_mem_set_linear_cache(mem, mem->desc.cache);
-
-	if (!ret)
-		mem->vaddr = phys_to_virt(mem->phys);
-	return ret;
+	mem->vaddr = phys_to_virt(mem->phys);
+	return 0;
 }
 
-static int pmm_mem_unmap_noncached(struct pmm_mem *mem)
+static void pmm_mem_unmap_noncached(struct pmm_mem *mem)
 {
-	if (pmm_restore_fails())
-		return -ENOMEM;
-	return pmm_mem_set_linear_cache(mem, PMM_CACHE_CACHED);
 }
 #else
 /*
  * Elsewhere the linear map keeps its cacheable type: the kernel view is a
- * mapping of its own, as the DMA API makes for non-coherent allocations.
- * The cacheable alias must hold no dirty line that could be written back
- * over what the buffer's users write (clean), nor lines that a later
- * cacheable owner would read instead of memory (invalidate): both before
- * the non-cached owner gets the memory and after it is done.  The pool's
- * device does it: only a pool whose device is not DMA-coherent, for which
- * the DMA API does maintenance, has non-cached memory here (pmm_enable.c).
+ * mapping of its own, as the DMA API makes for non-coherent allocations
+ * (pmm_type_set() has made the cacheable alias safe).
  */
-static void pmm_mem_flush_alias(struct pmm_mem *mem)
-{
-	struct device *dev = pmm_mem_dma_dev(mem);
-
-	dma_sync_single_for_device(dev, mem->dma, mem->desc.size,
-				   DMA_BIDIRECTIONAL);
-	dma_sync_single_for_cpu(dev, mem->dma, mem->desc.size,
-				DMA_BIDIRECTIONAL);
-}
-
 static int pmm_mem_map_noncached(struct pmm_mem *mem)
 {
 	unsigned long i, nr = mem->desc.size >> PAGE_SHIFT;
@@ -174,18 +81,15 @@ static int pmm_mem_map_noncached(struct pmm_mem *mem)
 		return -ENOMEM;
 	for (i = 0; i < nr; i++)
 		pages[i] = pfn_to_page(PHYS_PFN(mem->phys) + i);
-	pmm_mem_flush_alias(mem);
 	mem->vaddr = vmap(pages, nr, VM_MAP,
 			  pmm_pgprot(mem->desc.cache, PAGE_KERNEL));
 	kvfree(pages);
 	return mem->vaddr ? 0 : -ENOMEM;
 }
 
-static int pmm_mem_unmap_noncached(struct pmm_mem *mem)
+static void pmm_mem_unmap_noncached(struct pmm_mem *mem)
 {
 	vunmap(mem->vaddr);
-	pmm_mem_flush_alias(mem);
-	return 0;
 }
 #endif
 
@@ -215,6 +119,11 @@ static int pmm_mem_map_contig(struct pmm_mem *mem)
 	struct device *dev = pmm_mem_dma_dev(mem);
 	int ret;
 
+	/* Before the buffer's own DMA mapping: the change may make one. */
+	ret = pmm_type_set(mem->desc.pool, mem->phys, mem->desc.size,
+			   mem->desc.cache);
+	if (ret)
+		return ret;
 	if (pmm_mem_dma_mapped(mem)) {
 		mem->dma = dma_map_page_attrs(dev, pfn_to_page(PHYS_PFN(mem->phys)),
 					      0, mem->desc.size,
@@ -276,29 +185,22 @@ int pmm_mem_map_kernel(struct pmm_mem *mem)
  * pmm_mem_unmap_kernel() - Remove a buffer's kernel view.
  * @mem: the memory
  *
+ * Contig memory keeps the type its owner gave it, for the next owner of
+ * the same type (pmm_type.c).
+ *
  * Context: Process context.
- * Return: non-zero if the linear map of contig memory could not be given
- * back its write-back type: such memory must not go back to the pool,
- * where a new owner would get a mapping of a conflicting type.  The call
- * can be repeated until it succeeds.
  */
-int pmm_mem_unmap_kernel(struct pmm_mem *mem)
+void pmm_mem_unmap_kernel(struct pmm_mem *mem)
 {
-	int ret;
-
 	if (mem->desc.pool->backend == PMM_BACKEND_CONTIG) {
-		if (mem->desc.cache != PMM_CACHE_CACHED) {
-			ret = pmm_mem_unmap_noncached(mem);
-			if (ret)
-				return ret;
-		}
+		if (mem->desc.cache != PMM_CACHE_CACHED)
+			pmm_mem_unmap_noncached(mem);
 		pmm_mem_dma_unmap(mem);
 	} else if (mem->desc.cache == PMM_CACHE_UNCACHED) {
 		iounmap((void __iomem __force *)mem->vaddr);
 	} else {
 		memunmap(mem->vaddr);
 	}
-	return 0;
 }
 
 /**

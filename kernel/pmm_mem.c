@@ -82,8 +82,8 @@ static bool pmm_mem_pages_referenced(struct pmm_mem *mem)
 /*
  * Give released memory back to its pool, unless it cannot go yet: pages
  * still referenced (it is neither zeroed nor handed to a new owner while
- * someone outside PMM can read or write it), or a linear map whose
- * memory type could not be restored.  Returns true if it went back.
+ * someone outside PMM can read or write it).  Returns true if it went
+ * back.
  */
 static bool pmm_mem_retire(struct pmm_mem *mem)
 {
@@ -95,8 +95,7 @@ static bool pmm_mem_retire(struct pmm_mem *mem)
 	 */
 	if (mem->desc.pool->zero_on_free)
 		pmm_mem_zero_range(mem, 0, mem->desc.size);
-	if (pmm_mem_unmap_kernel(mem))
-		return false;
+	pmm_mem_unmap_kernel(mem);
 	pmm_pool_free(mem->desc.pool, mem->phys, mem->desc.size,
 		      mem->desc.heap);
 	return true;
@@ -167,12 +166,8 @@ static void pmm_mem_release(struct device *dev)
 		return;
 	}
 
-	if (mem->busy_pfn < PHYS_PFN(mem->phys + mem->desc.size))
-		pr_warn("buffer '%s': %llu bytes stay out of pool '%s': pages are still referenced outside PMM (get_user_pages: a pipe, I/O in flight); the module cannot be unloaded until they are released\n",
-			dev_name(dev), mem->desc.size, mem->desc.pool->name);
-	else
-		pr_err("buffer '%s': %llu bytes stay out of pool '%s': the linear map's memory type cannot be restored; the module cannot be unloaded until it is\n",
-		       dev_name(dev), mem->desc.size, mem->desc.pool->name);
+	pr_warn("buffer '%s': %llu bytes stay out of pool '%s': pages are still referenced outside PMM (get_user_pages: a pipe, I/O in flight); the module cannot be unloaded until they are released\n",
+		dev_name(dev), mem->desc.size, mem->desc.pool->name);
 	__module_get(THIS_MODULE);
 	pmm_pool_hold(mem->desc.pool, mem->phys, mem->desc.size);
 	mutex_lock(&pmm_held_lock);
@@ -518,7 +513,7 @@ int pmm_mem_init(void)
 	ret = class_register(&pmm_class);
 	if (ret)
 		goto out_unregister_region;
-	pmm_map_init();
+	pmm_type_faults_init();
 	return 0;
 
 out_unregister_region:
@@ -541,7 +536,7 @@ void pmm_mem_exit(void)
 	 */
 	cancel_delayed_work_sync(&pmm_held_work);
 	WARN_ON(!list_empty(&pmm_held));
-	pmm_map_exit();
+	pmm_type_faults_exit();
 	class_unregister(&pmm_class);
 	unregister_chrdev_region(pmm_devt, PMM_MINORS);
 	WARN_ON(!xa_empty(&pmm_mems));

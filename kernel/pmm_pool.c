@@ -266,7 +266,8 @@ static void pmm_pool_destroy(struct pmm_pool *pool)
 {
 	gen_pool_destroy(pool->gen);
 	kvfree(pool->zeroed);
-	pmm_reserve_release(pool);
+	if (pmm_type_exit(pool))
+		pmm_reserve_release(pool);
 	of_node_put(pool->cma_np);
 	mutex_destroy(&pool->extent_lock);
 	mutex_destroy(&pool->zero_lock);
@@ -354,13 +355,17 @@ int pmm_pool_add(const struct pmm_pool_spec *spec)
 	if (ret)
 		goto out_free_pool;
 
+	ret = pmm_type_init(pool);
+	if (ret)
+		goto out_release_memory;
+
 	if (pool->zero_on_free) {
 		/* One bit a page, like genalloc's own bitmap: may be large. */
 		pool->zeroed = kvcalloc(BITS_TO_LONGS(size >> PAGE_SHIFT),
 					sizeof(unsigned long), GFP_KERNEL);
 		if (!pool->zeroed) {
 			ret = -ENOMEM;
-			goto out_release_memory;
+			goto out_exit_types;
 		}
 	}
 
@@ -386,6 +391,9 @@ out_destroy_gen:
 	gen_pool_destroy(pool->gen);
 out_free_zeroed:
 	kvfree(pool->zeroed);
+out_exit_types:
+	/* Nothing has changed a type yet. */
+	pmm_type_exit(pool);
 out_release_memory:
 	pmm_reserve_release(pool);
 out_free_pool:

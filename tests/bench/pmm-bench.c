@@ -84,6 +84,7 @@ static unsigned long long fill_max;	/* 0: until the CMA area is occupied */
 static int scale_counts[8] = { 64, 512, 4096 };
 static int nr_scale = 3;
 static uint64_t seed = 1;
+static bool quick_run;
 static FILE *json;
 
 /* ---- small helpers ---- */
@@ -539,6 +540,83 @@ static void bench_enable(void)
 	for (p = 0; p < 2; p++) {
 		free(te[p]);
 		free(td[p]);
+	}
+}
+
+/*
+ * enable and disable of a contig buffer in each cache mode the pool
+ * offers, the buffers of all modes live side by side, so that each mode's
+ * buffer gets the same range every repetition: what a pipeline that frees
+ * and allocates frames of one type again pays.  Goal: no mode costs more
+ * than cached does.
+ */
+static void bench_enable_modes(void)
+{
+	static const char * const modes[] = { "cached", "writecombine", "uncached" };
+	unsigned long long size = quick_run ? MiB : 8 * MiB;
+	double *te[3], *td[3], c50 = 0;
+	char name[96], h[24], bname[16], title[160];
+	bool have[3];
+	int m, r, err;
+
+	human(size, h, sizeof(h));
+	snprintf(title, sizeof(title),
+		 "enable and disable of %s in '%s' per cache mode, each mode's buffer in the same range every time",
+		 h, contig);
+	table_header(title);
+	for (m = 0; m < 3; m++) {
+		te[m] = calloc(reps, sizeof(double));
+		td[m] = calloc(reps, sizeof(double));
+		if (!te[m] || !td[m])
+			die("out of memory");
+		snprintf(bname, sizeof(bname), "bench-%d", m);
+		err = pmm_declare(bname, size, 0, contig) ?: putf(modes[m], "%s/cache", bname);
+		have[m] = !err;
+		if (err && err != EINVAL)
+			die("%s: %s", bname, strerror(err));
+		if (err)
+			rmdir(bname);
+	}
+	for (r = 0; r < reps; r++) {
+		for (m = 0; m < 3; m++) {
+			if (!have[m])
+				continue;
+			snprintf(bname, sizeof(bname), "bench-%d", m);
+			te[m][r] = pmm_enable(bname, &err);
+			if (err)
+				die("enable %s: %s", bname, strerror(err));
+		}
+		for (m = 2; m >= 0; m--) {
+			if (!have[m])
+				continue;
+			snprintf(bname, sizeof(bname), "bench-%d", m);
+			td[m][r] = pmm_set_enable(bname, "0", &err);
+			if (err)
+				die("disable %s: %s", bname, strerror(err));
+		}
+	}
+	for (m = 0; m < 3; m++) {
+		if (!have[m]) {
+			printf("  %s: pool '%s' offers no %s buffers\n", modes[m], contig, modes[m]);
+			continue;
+		}
+		snprintf(bname, sizeof(bname), "bench-%d", m);
+		rmdir(bname);
+		snprintf(name, sizeof(name), "enable.%s.%s.%s", contig, modes[m], h);
+		if (!m) {
+			c50 = pct(te[m], reps, 50);
+			report(name, "us", c50, pct(te[m], reps, 99), reps, NULL, 0, NULL);
+		} else {
+			report(name, "us", pct(te[m], reps, 50), pct(te[m], reps, 99), reps,
+			       "cached", c50, have[0] ? "<= 1.2" : NULL);
+		}
+		snprintf(name, sizeof(name), "disable.%s.%s.%s", contig, modes[m], h);
+		report(name, "us", pct(td[m], reps, 50), pct(td[m], reps, 99), reps,
+		       NULL, 0, NULL);
+	}
+	for (m = 0; m < 3; m++) {
+		free(te[m]);
+		free(td[m]);
 	}
 }
 
@@ -2289,6 +2367,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	quick_run = quick;
 	if (quick) {
 		char qs[] = "64K,1M", qh[] = "64K,1M", qc[] = "4,16", qp[] = "24M,32M";
 
@@ -2322,8 +2401,10 @@ int main(int argc, char **argv)
 	       pool_attr(contig, "size") / MiB, zero_policy,
 	       heap_fd >= 0 ? heap_path : "absent");
 
-	if (strstr(only, "enable"))
+	if (strstr(only, "enable")) {
 		bench_enable();
+		bench_enable_modes();
+	}
 	if (strstr(only, "cma"))
 		bench_cma();
 	if (strstr(only, "heap"))

@@ -59,7 +59,7 @@ PMM_SPLAT=$PMM_JOINED
 
 # pmm_requires FEATURE... - skip the test unless every feature is present.
 # Unknown features are a bug in the test, not a reason to skip.  The
-# kernel features (pat, vgem, vivid, dm) are all in Debian's kernel: there
+# kernel features (pat, vgem, vivid, dm, kprobes) are all in Debian's kernel: there
 # their absence fails the test instead (a skip would hide a broken guest).
 pmm_requires() {
 	local f
@@ -71,6 +71,12 @@ pmm_requires() {
 		pat) [ -r /sys/kernel/debug/x86/pat_memtype_list ] ||
 			pmm_absent "x86 PAT debugfs (/sys/kernel/debug/x86/pat_memtype_list)" ;;
 		vgem) modprobe vgem 2> /dev/null || pmm_absent "the vgem module" ;;
+		kprobes)
+			mountpoint -q /sys/kernel/tracing ||
+				mount -t tracefs tracefs /sys/kernel/tracing
+			[ -e /sys/kernel/tracing/kprobe_events ] ||
+				pmm_absent "kprobe events (CONFIG_KPROBE_EVENTS)"
+			;;
 		vivid) modprobe -n vivid 2> /dev/null || pmm_absent "the vivid module" ;;
 		fault)
 			# Debian's kernel is built without CONFIG_FAULT_INJECTION.
@@ -280,6 +286,7 @@ pmm_errtext() {
 	EBUSY) PMM_ERRTEXT="Device or resource busy" ;;
 	ENOSPC) PMM_ERRTEXT="No space left on device" ;;
 	EACCES) PMM_ERRTEXT="Permission denied" ;;
+	ENOMEM) PMM_ERRTEXT="Cannot allocate memory" ;;
 	EPERM) PMM_ERRTEXT="Operation not permitted" ;;
 	ENODEV) PMM_ERRTEXT="No such device" ;;
 	*) echo "BUG: unknown errno $1" >&2; return 1 ;;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
 # /dev/pmm/NAME as a file: mmap bounds and flags, mremap, cacheability as
-# the CPU's page attributes show it, page-backed mappings, read/write/llseek.
+# the CPU's page attributes show it (and the linear map's type, kept for
+# the next owner of the same type), page-backed mappings, read/write/llseek.
 
 load ../helpers/common
 
@@ -14,6 +15,8 @@ teardown_file() {
 }
 
 teardown() {
+	# A failed test must not leave the type restore failing.
+	[ ! -d "$PMM_FAIL_RESTORE" ] || echo 0 > "$PMM_FAIL_RESTORE/probability"
 	pmm_test_teardown
 }
 
@@ -125,21 +128,142 @@ pmm_pat_type() {
 	done
 }
 
-@test "cache: a contig buffer's linear map has its memory type while enabled, write-back after" {
-	pmm_requires pat
+# The linear map's changes of memory type, traced with kprobe events on
+# set_memory_wc/uc/wb (x86: the first argument is the address, the second
+# the page count).
+PMM_TRACE=/sys/kernel/tracing
+
+pmm_cpa_on() {
+	local t
+	mountpoint -q "$PMM_TRACE" || mount -t tracefs tracefs "$PMM_TRACE"
+	for t in wc uc wb; do
+		[ -d "$PMM_TRACE/events/pmm_cpa/$t" ] ||
+			echo "p:pmm_cpa/$t set_memory_$t pages=%si:s32" >> "$PMM_TRACE/kprobe_events"
+	done
+	echo 1 > "$PMM_TRACE/events/pmm_cpa/enable"
+	pmm_cpa_clear
+}
+
+pmm_cpa_off() {
+	local t
+	echo 0 > "$PMM_TRACE/events/pmm_cpa/enable"
+	for t in wc uc wb; do
+		echo "-:pmm_cpa/$t" >> "$PMM_TRACE/kprobe_events"
+	done
+}
+
+pmm_cpa_clear() {
+	echo > "$PMM_TRACE/trace"
+}
+
+# pmm_cpa_calls - "wc|uc|wb PAGES" for every change since the last clear.
+pmm_cpa_calls() {
+	sed -nE 's/.* (wc|uc|wb): \(set_memory_[a-z]+\+[^)]*\) pages=([0-9]+)$/\1 \2/p' \
+		"$PMM_TRACE/trace"
+}
+
+@test "cache: a contig range has its buffer's memory type, keeps it for the next owner of that type; only a change rewrites the linear map" {
+	pmm_requires pat kprobes
 	local cache want first last
-	for cache in cached writecombine uncached; do
+	# Earlier tests' buffers left the range their type: start from a
+	# cached owner's.
+	pmm_buf_new c size=64K memtype=fb cache=cached enable=1
+	pmm_buf_rm c
+	pmm_cpa_on
+	for cache in writecombine uncached; do
 		want=$(pmm_pat_name $cache)
-		pmm_buf_new "k-$cache" size=64K memtype=fb cache="$cache" enable=1
-		first=$(( $(pmm_phys "k-$cache") >> 12 ))
+		pmm_cpa_clear
+		pmm_buf_new k size=64K memtype=fb cache="$cache" enable=1
+		first=$(( $(pmm_phys k) >> 12 ))
 		last=$(( first + 15 ))
 		assert_equal "$cache: $(pmm_ram_type $first) $(pmm_ram_type $last)" "$cache: $want $want"
 		# The neighbours are not touched.
 		assert_equal "$(pmm_ram_type $((last + 1)))" write-back
-		pmm_buf_rm "k-$cache"
+		run pmm_cpa_calls
+		assert_output "${cache:0:1}c 16"
+		# Back in the pool with its type; the next owner of that type
+		# gets the range as it is.
+		pmm_buf_rm k
 		assert_equal "$cache after: $(pmm_ram_type $first) $(pmm_ram_type $last)" \
-			"$cache after: write-back write-back"
+			"$cache after: $want $want"
+		pmm_cpa_clear
+		pmm_buf_new k size=64K memtype=fb cache="$cache" enable=1
+		assert_equal "$(pmm_phys k)" "$((first << 12))"
+		run pmm_cpa_calls
+		assert_output ""
+		pmm_buf_rm k
+		# A cached owner gets it write-back.
+		pmm_cpa_clear
+		pmm_buf_new c size=64K memtype=fb cache=cached enable=1
+		assert_equal "$(pmm_phys c)" "$((first << 12))"
+		assert_equal "cached: $(pmm_ram_type $first) $(pmm_ram_type $last)" \
+			"cached: write-back write-back"
+		run pmm_cpa_calls
+		assert_output "wb 16"
+		pmm_buf_rm c
 	done
+	# From one non-cached type to the other goes through write-back.
+	pmm_buf_new k size=64K memtype=fb cache=writecombine enable=1
+	pmm_buf_rm k
+	pmm_cpa_clear
+	pmm_buf_new k size=64K memtype=fb cache=uncached enable=1
+	assert_equal "$(pmm_ram_type $first) $(pmm_ram_type $last)" "uncached-minus uncached-minus"
+	run pmm_cpa_calls
+	assert_output "$(printf 'wb 16\nuc 16')"
+	pmm_buf_rm k
+	pmm_cpa_off
+}
+
+@test "cache: unloading gives a pool's memory back write-back, whatever its last owners made it" {
+	pmm_requires pat kprobes
+	local first
+	pmm_buf_new c size=128K memtype=fb cache=cached enable=1
+	pmm_buf_rm c
+	pmm_buf_new w size=64K memtype=fb cache=writecombine enable=1
+	pmm_buf_new u size=64K memtype=fb cache=uncached enable=1
+	first=$(( $(pmm_phys w) >> 12 ))
+	pmm_buf_rm w u
+	assert_equal "$(pmm_ram_type $first) $(pmm_ram_type $((first + 16)))" \
+		"write-combining uncached-minus"
+	# The page allocator clears the type's page flags as it takes pages
+	# back, so what unloading does is seen in the calls it makes: each
+	# non-cached run made write-back again.
+	pmm_cpa_on
+	pmm_unload
+	run pmm_cpa_calls
+	pmm_cpa_off
+	assert_output "$(printf 'wb 16\nwb 16')"
+	pmm_load_test_pools
+}
+
+@test "cache: a range that cannot be made write-back again is refused to a cached owner; unloading keeps it from the page allocator" {
+	pmm_requires pat fault
+	local first
+	pmm_buf_new c size=1M memtype=fb cache=cached enable=1
+	pmm_buf_rm c
+	pmm_buf_new old size=1M memtype=fb cache=writecombine enable=1
+	first=$(( $(pmm_phys old) >> 12 ))
+	pmm_buf_rm old
+	echo 0 > "$PMM_FAIL_RESTORE/verbose"
+	echo -1 > "$PMM_FAIL_RESTORE/times"
+	echo 100 > "$PMM_FAIL_RESTORE/probability"
+	pmm_buf_new new size=1M memtype=fb cache=cached
+	pmm_reject --log enable ENOMEM new enable 1
+	run pmm_log_since_mark
+	assert_output --partial "buffer 'new': enable: cannot map cached memory: -12"
+	assert_equal "$(cat "$PMM_POOLS/fb/used")" 0
+	assert_equal "$(pmm_ram_type $first)" write-combining
+	# A write-combined owner needs no change, so it gets the range.
+	pmm_buf_new wc size=1M memtype=fb cache=writecombine enable=1
+	assert_equal "$(pmm_phys wc)" "$((first << 12))"
+	pmm_buf_rm wc new
+	pmm_mark
+	pmm_unload
+	run pmm_log_since_mark
+	assert_output --partial "pool 'fb': its memory cannot be made cached again (-12): all 16777216 bytes are kept from the page allocator"
+	pmm_load_test_pools
+	# Never freed, so still marked write-combining: no one got it as RAM.
+	assert_equal "$(pmm_ram_type $first)" write-combining
 }
 
 # pmm_loop_dev - a 1 MiB loop device on tmpfs, for O_DIRECT.

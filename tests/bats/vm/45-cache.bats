@@ -7,8 +7,9 @@
 # and direction.  TCG models no caches, so what is checked is which
 # maintenance PMM asks for, over which range: PMM_IOC_SYNC over the
 # requested range (in cache lines) of cached memory only, none for a
-# coherent node; the linear alias of non-cached contig memory cleaned and
-# invalidated before the owner gets it and after; zeroes of cached memory
+# coherent node; the linear alias of contig memory cleaned and invalidated
+# when a range changes between cached and non-cached owners and as the pool
+# goes, never between two non-cached ones; zeroes of cached memory
 # cleaned to memory; uncached memory usable by memcpy (Normal
 # Non-cacheable, not Device memory).
 
@@ -28,7 +29,7 @@ setup_file() {
 	# What memory type each mapping gets: the page protection of user
 	# mappings (struct vm_area_struct's vm_page_prot is its fourth word in
 	# 6.1: vm_start, vm_end, vm_mm) and of kernel ones.
-	echo 'p:pmm_test/user vm_insert_page prot=+24(%x0):x64' >> "$PMM_TRACE/kprobe_events"
+	echo 'p:pmm_test/user vm_insert_pages prot=+24(%x0):x64' >> "$PMM_TRACE/kprobe_events"
 	echo 'p:pmm_test/user_pfn remap_pfn_range prot=%x4:x64' >> "$PMM_TRACE/kprobe_events"
 	echo 'p:pmm_test/kernel vmap prot=%x3:x64' >> "$PMM_TRACE/kprobe_events"
 	echo 'p:pmm_test/kernel_io ioremap_prot prot=%x2:x64' >> "$PMM_TRACE/kprobe_events"
@@ -159,19 +160,42 @@ pmm_calls() {
 	pmm_assert_dmesg_clean
 }
 
-@test "cache: a non-cached contig buffer's cacheable alias is cleaned and invalidated before its owner gets it and after" {
-	local mode phys size=$((1 << 20))
+@test "cache: a contig range's cacheable alias is cleaned and invalidated only between cached and non-cached owners, and as the pool goes" {
+	local mode phys size=$((1 << 20)) flush
+	flush=$(printf 'clean 0 %d 0\ninval 0 %d 0' $size $size)
 	for mode in writecombine uncached; do
+		# From a cached owner's range (zeroed and cleaned as it starts).
+		pmm_buf_new c memtype=dtcma size=1M cache=cached enable=1
+		phys=$(pmm_phys c)
+		pmm_buf_rm c
 		pmm_trace_clear
 		pmm_buf_new n memtype=dtcma size=1M cache=$mode enable=1
-		phys=$(pmm_phys n)
+		assert_equal "$(pmm_phys n)" "$phys"
 		run -0 pmm_trace_calls "$phys" $size
-		assert_output "$(printf 'clean 0 %d 0\ninval 0 %d 0' $size $size)"
+		assert_output "$flush"
+		# Going back, and to a non-cached owner again: nothing.
 		pmm_trace_clear
 		pmm_buf_rm n
+		pmm_buf_new n memtype=dtcma size=1M cache=writecombine enable=1
+		pmm_buf_rm n
 		run -0 pmm_trace_calls "$phys" $size
-		assert_output "$(printf 'clean 0 %d 0\ninval 0 %d 0' $size $size)"
+		assert_output ""
+		# A cached owner: the flush, then its zeroes cleaned.
+		pmm_trace_clear
+		pmm_buf_new c memtype=dtcma size=1M cache=cached enable=1
+		run -0 pmm_trace_calls "$phys" $size
+		assert_output "$(printf '%s\nclean 0 %d %d' "$flush" $size $DMA_TO_DEVICE)"
+		pmm_buf_rm c
 	done
+	# The pool going away flushes what is non-cached, for the page
+	# allocator's next user.
+	pmm_buf_new n memtype=dtcma size=1M cache=writecombine enable=1
+	pmm_buf_rm n
+	pmm_trace_clear
+	pmm_unload
+	run -0 pmm_trace_calls "$phys" $size
+	pmm_load
+	assert_output "$flush"
 	pmm_assert_dmesg_clean
 }
 

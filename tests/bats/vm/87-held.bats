@@ -26,15 +26,9 @@ teardown() {
 	# A reader blocked on the suspended device must finish before the
 	# helper holding it can.
 	pmm_held_dm_resume
-	pmm_held_restore_works
 	pmm_unhold
 	pmm_buf_rm_all
 	pmm_held_dm_remove
-}
-
-# pmm_held_restore_works - the write-back restore no longer fails (if it can).
-pmm_held_restore_works() {
-	[ ! -d "$PMM_FAIL_RESTORE" ] || echo 0 > "$PMM_FAIL_RESTORE/probability"
 }
 
 # pmm_held_wait_released POOL - the pool's held bytes go back to 0 within 5 s.
@@ -164,41 +158,6 @@ pmm_held_dm_remove() {
 	assert_output --partial "the module cannot be unloaded until they are released"
 	pmm_unhold
 	pmm_held_wait_released fb
-	run rmmod pmm
-	assert_success
-	pmm_load_test_pools
-}
-
-@test "held: a contig buffer whose linear map cannot be made write-back again stays out of its pool" {
-	pmm_requires fault
-	local first
-	pmm_buf_new old size=1M memtype=fb cache=writecombine enable=1
-	OLD_PHYS=$(pmm_phys old)
-	first=$(( OLD_PHYS >> 12 ))
-	echo 0 > "$PMM_FAIL_RESTORE/verbose"
-	echo -1 > "$PMM_FAIL_RESTORE/times"
-	echo 100 > "$PMM_FAIL_RESTORE/probability"
-	pmm_mark
-	pmm_buf_rm old
-	assert_equal "$(cat "$PMM_POOLS/fb/held") $(cat "$PMM_POOLS/fb/used")" "$MiB $MiB"
-	run pmm_log_since_mark
-	assert_output --partial "buffer 'old': 1048576 bytes stay out of pool 'fb': the linear map's memory type cannot be restored"
-	# Still write-combining, so no new owner may get it as write-back.
-	assert_equal "$(pmm_ram_type $first)" write-combining
-	pmm_held_new_owner
-	# Its own restore fails too: both stay out, with no buffer left.
-	pmm_buf_rm new
-	assert_equal "$(cat "$PMM_POOLS/fb/held")" $(( 2 * MiB ))
-	assert_equal "$(ls "$PMM_BUFS")" ""
-	run rmmod pmm
-	assert_failure
-	assert_output --partial "in use"
-	pmm_held_restore_works
-	pmm_held_wait_released fb
-	assert_equal "$(pmm_ram_type $first)" write-back
-	run pmm_log_since_mark
-	assert_output --partial "pool 'fb': 1048576 held bytes released, back in the pool"
-	pmm_assert_pools_empty
 	run rmmod pmm
 	assert_success
 	pmm_load_test_pools

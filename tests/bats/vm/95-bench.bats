@@ -46,6 +46,9 @@ PY
 		map.pmm-carve.1M map.pmm-contig.1M map.pmm-carve.1M.faults
 		frag.ideal.footprint frag.pmm-first-fit.footprint
 		frag.pmm-first-fit.requested frag.pmm-best-fit.footprint
+		enable.contig.cached.1M enable.contig.writecombine.1M
+		disable.contig.uncached.1M copy.malloc.1M copy.pmm-contig.cycle.1M
+		copy.pmm-carve.mapping.1M copy.pmm-contig.pte_kib_per_mib
 		frag.repack.footprint frag.churn.pmm-first-fit.of_repack
 		frag.churn.pmm-first-fit.repackable frag.churn.pmm-best-fit.vs_first
 		frag.media.24M.repack.requested frag.media.24M.pmm-first-fit.of_repack
