@@ -290,8 +290,8 @@ int pmm_type_init(struct pmm_pool *pool);
 bool pmm_type_exit(struct pmm_pool *pool);
 
 /* pmm_extent.c */
-phys_addr_t pmm_extent_alloc(struct pmm_pool *pool, u64 size, u64 align,
-			     u64 boundary, const char *owner, bool heap);
+int pmm_extent_alloc(struct pmm_pool *pool, u64 size, u64 align, u64 boundary,
+		     const char *owner, bool heap, phys_addr_t *phys);
 void pmm_extent_free(struct pmm_pool *pool, phys_addr_t phys, u64 size);
 void pmm_extent_hold(struct pmm_pool *pool, phys_addr_t phys);
 ssize_t pmm_extent_map(struct pmm_pool *pool, char *buf, size_t len);
@@ -306,8 +306,8 @@ struct pmm_pool *pmm_pool_next(struct pmm_pool *pool);
 u64 pmm_pools_max_size(void);
 const char *pmm_pool_backend_name(struct pmm_pool *pool);
 u64 pmm_pool_largest_free(struct pmm_pool *pool);
-phys_addr_t pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align,
-			   u64 boundary, const char *owner, bool heap);
+int pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align, u64 boundary,
+		   const char *owner, bool heap, phys_addr_t *phys);
 void pmm_pool_free(struct pmm_pool *pool, phys_addr_t phys, u64 size,
 		   bool heap);
 void pmm_pool_zero_new(struct pmm_pool *pool, phys_addr_t phys, u64 size,

@@ -73,36 +73,36 @@ static void pmm_extent_insert(struct pmm_pool *pool, struct pmm_extent *new)
  * @boundary: 0, or a power of two >= @size the range must not cross
  * @owner: the name the map shows for it
  * @heap: a heap allocation rather than a declared buffer
+ * @phys: set to the range's physical address
  *
  * Context: Process context.
- * Return: the physical address, or 0 if no free range fits (or no memory
- * for the record).
+ * Return: 0, -ENOSPC if no free range fits, or -ENOMEM.
  */
-phys_addr_t pmm_extent_alloc(struct pmm_pool *pool, u64 size, u64 align,
-			     u64 boundary, const char *owner, bool heap)
+int pmm_extent_alloc(struct pmm_pool *pool, u64 size, u64 align, u64 boundary,
+		     const char *owner, bool heap, phys_addr_t *phys)
 {
 	size_t len = strlen(owner) + 1;
 	struct pmm_extent *ext;
-	phys_addr_t phys;
 
 	ext = kmalloc(struct_size(ext, owner, len), GFP_KERNEL);
 	if (!ext)
-		return 0;
+		return -ENOMEM;
 	memcpy(ext->owner, owner, len);
 	ext->size = size;
 	ext->heap = heap;
 	ext->held = false;
 
 	mutex_lock(&pool->extent_lock);
-	phys = pmm_fit_alloc(pool->gen, size, align, boundary);
-	if (phys) {
-		ext->phys = phys;
+	ext->phys = pmm_fit_alloc(pool->gen, size, align, boundary);
+	if (ext->phys)
 		pmm_extent_insert(pool, ext);
-	}
 	mutex_unlock(&pool->extent_lock);
-	if (!phys)
+	if (!ext->phys) {
 		kfree(ext);
-	return phys;
+		return -ENOSPC;
+	}
+	*phys = ext->phys;
+	return 0;
 }
 
 /**

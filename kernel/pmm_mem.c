@@ -240,12 +240,10 @@ struct pmm_mem *pmm_mem_create_anon(const struct pmm_mem_desc *desc,
 	init_waitqueue_head(&mem->lock_wq);
 	INIT_LIST_HEAD(&mem->attachments);
 
-	mem->phys = pmm_pool_alloc(pool, desc->size, desc->align,
-				   desc->boundary, name, desc->heap);
-	if (!mem->phys) {
-		ret = -ENOSPC;
+	ret = pmm_pool_alloc(pool, desc->size, desc->align, desc->boundary,
+			     name, desc->heap, &mem->phys);
+	if (ret)
 		goto out_free_mem;
-	}
 
 	ret = pmm_mem_map_kernel(mem);
 	if (ret) {

@@ -158,19 +158,20 @@ MODULE_PARM_DESC(zero, "When buffer memory is zeroed: auto (default: free for a 
  * @boundary: 0, or a power of two >= @size the range must not cross
  * @owner: its name in the pool's map
  * @heap: counted as a heap allocation rather than a declared buffer
+ * @phys: set to the physical address
  *
  * Context: Process context.
- * Return: the physical address, or 0 if no free range fits.
+ * Return: 0, -ENOSPC if no free range fits, or -ENOMEM.
  */
-phys_addr_t pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align,
-			   u64 boundary, const char *owner, bool heap)
+int pmm_pool_alloc(struct pmm_pool *pool, u64 size, u64 align, u64 boundary,
+		   const char *owner, bool heap, phys_addr_t *phys)
 {
-	phys_addr_t addr;
+	int ret = pmm_extent_alloc(pool, size, align, boundary, owner, heap,
+				   phys);
 
-	addr = pmm_extent_alloc(pool, size, align, boundary, owner, heap);
-	if (addr)
+	if (!ret)
 		atomic_inc(heap ? &pool->nr_heap : &pool->nr_buffers);
-	return addr;
+	return ret;
 }
 
 /**
