@@ -64,6 +64,7 @@ static int pmm_mem_map_noncached(struct pmm_mem *mem)
 
 static void pmm_mem_unmap_noncached(struct pmm_mem *mem)
 {
+	/* The linear map keeps the type, for the next owner (pmm_type.c). */
 }
 #else
 /*
