@@ -428,6 +428,21 @@ static void pmm_remove(const char *name)
 		die("%s: rmdir: %s", name, strerror(errno));
 }
 
+/* Declare and enable buffer "bench" of @size in @pool, open its node. */
+static int bench_buffer_open(const char *pool, unsigned long long size)
+{
+	int err = pmm_declare("bench", size, 0, pool), fd;
+
+	if (!err)
+		pmm_enable("bench", &err);
+	if (err)
+		die("bench buffer of %llu in %s: %s", size, pool, strerror(err));
+	fd = open("/dev/pmm/bench", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die("/dev/pmm/bench: %s", strerror(errno));
+	return fd;
+}
+
 /* ---- dma-heaps ---- */
 
 static int heap_fd = -1;
@@ -1094,7 +1109,7 @@ static double malloc_copy(void *dst, const void *src, unsigned long long len)
  */
 static void bench_map_copy(void)
 {
-	int n = reps < 20 ? reps : 20, r, p, fd, err;
+	int n = reps < 20 ? reps : 20, r, p, fd;
 	double *tm = calloc(n, sizeof(*tm)), *tc = calloc(n, sizeof(*tc));
 	double *tu = calloc(n, sizeof(*tu)), *tb = calloc(n, sizeof(*tb));
 	double *cyc = calloc(n, sizeof(*cyc)), *mp = calloc(n, sizeof(*mp));
@@ -1115,15 +1130,7 @@ static void bench_map_copy(void)
 	for (p = 0; p < 2; p++) {
 		if (map_size > pool_attr(pools[p], "size"))
 			continue;
-		err = pmm_declare("bench", map_size, 0, pools[p]);
-		if (!err)
-			pmm_enable("bench", &err);
-		if (err)
-			die("bench buffer of %llu in %s: %s", map_size, pools[p],
-			    strerror(err));
-		fd = open("/dev/pmm/bench", O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			die("/dev/pmm/bench: %s", strerror(errno));
+		fd = bench_buffer_open(pools[p], map_size);
 		for (r = 0; r < n; r++) {
 			tb[r] = malloc_copy(dst, src, map_size);
 			map_copy(fd, dst, map_size, &tm[r], &tc[r], &tu[r], &pte);
@@ -1164,7 +1171,7 @@ static void bench_map_copy(void)
 
 static void bench_map(void)
 {
-	int n = reps < 20 ? reps : 20, r, fd, err;
+	int n = reps < 20 ? reps : 20, r, fd;
 	double *t = calloc(n, sizeof(*t)), *fl = calloc(n, sizeof(*fl));
 	double heap_p50 = 0;
 	char name[96], h[24], title[96];
@@ -1204,20 +1211,9 @@ static void bench_map(void)
 		int p;
 
 		for (p = 0; p < 2; p++) {
-			char dev[128];
-
 			if (map_size > pool_attr(pools[p], "size"))
 				continue;
-			err = pmm_declare("bench", map_size, 0, pools[p]);
-			if (!err)
-				pmm_enable("bench", &err);
-			if (err)
-				die("bench buffer of %llu in %s: %s", map_size, pools[p],
-				    strerror(err));
-			snprintf(dev, sizeof(dev), "/dev/pmm/bench");
-			fd = open(dev, O_RDWR | O_CLOEXEC);
-			if (fd < 0)
-				die("%s: %s", dev, strerror(errno));
+			fd = bench_buffer_open(pools[p], map_size);
 			for (r = 0; r < n; r++) {
 				t[r] = map_touch(fd, map_size, &faults);
 				fl[r] = faults;
@@ -2186,18 +2182,11 @@ static void bench_sync(void)
 	char name[96], peer[96], h[24], title[160];
 	bool coherent;
 	unsigned int o;
-	int fd, err, r;
+	int fd, r;
 
 	if (sync_size > pool_attr(contig, "size"))
 		die("sync: %llu bytes do not fit pool '%s'", sync_size, contig);
-	err = pmm_declare("bench", sync_size, 0, contig);
-	if (!err)
-		pmm_enable("bench", &err);
-	if (err)
-		die("sync buffer of %llu in %s: %s", sync_size, contig, strerror(err));
-	fd = open("/dev/pmm/bench", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		die("/dev/pmm/bench: %s", strerror(errno));
+	fd = bench_buffer_open(contig, sync_size);
 	/* A coherent device needs no maintenance: no goal to meet. */
 	coherent = pool_attr(contig, "coherent");
 	human(sync_size, h, sizeof(h));
